@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    path("xapi/", include("lms.xapi.urls")),
 ]
 
 urlpatterns += i18n_patterns(

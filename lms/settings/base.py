@@ -8,6 +8,7 @@ VAR_DIR.mkdir(exist_ok=True)
 
 INSTALLED_APPS = [
     "lms.people",
+    "lms.xapi",
     "content",
     "courses",
     "wagtail_localize",
@@ -39,7 +40,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "lms.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -117,6 +118,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Wagtail -------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Malaka"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+# The homePage of the pseudonymous xAPI accounts and LRS client authorities: stable per site.
+XAPI_HOMEPAGE = "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_LOCALIZE_DEFAULT_TRANSLATION_MODE = "synced"
 LOGIN_URL = "login"

@@ -35,6 +35,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "malaka@localhost")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("HTTPS", "1") == "1"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost")
+XAPI_HOMEPAGE = os.environ.get("XAPI_HOMEPAGE", WAGTAILADMIN_BASE_URL)
 # HTTPS is terminated by the reverse proxy of the agency's network; it redirects and sets HSTS
 # unless HTTPS=0 says the site is served over plain HTTP inside a closed network.
 SECURE_SSL_REDIRECT = os.environ.get("HTTPS", "1") == "1"

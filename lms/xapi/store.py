@@ -1,0 +1,462 @@
+"""Storing and querying statements (1.0.3 §7.2 / 2.0 §4.1.6.1 Statement Resource).
+
+The functions own their transaction; the views are thin callers. Errors are `XAPIError`s whose
+status the view returns as is.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from .models import Credential, Statement, StatementActivity, StatementAgent
+from .validation import VOIDED, StatementInvalid, validate_agent
+from .versions import Version
+
+
+class XAPIError(Exception):
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class Conflict(XAPIError):
+    status = 409
+
+
+class NotFound(XAPIError):
+    status = 404
+
+
+# -- identity ---------------------------------------------------------------------------------
+
+
+def agent_key(agent: dict) -> str | None:
+    """The canonical form of an Agent's or identified Group's inverse functional identifier."""
+    if "mbox" in agent:
+        return "mbox:" + agent["mbox"].lower()
+    if "mbox_sha1sum" in agent:
+        return "sha1:" + agent["mbox_sha1sum"].lower()
+    if "openid" in agent:
+        return "openid:" + agent["openid"]
+    if "account" in agent:
+        account = agent["account"]
+        return f"account:{account['homePage']}|{account['name']}"
+    return None
+
+
+def _agents(statement: dict, *, top: bool = True) -> Iterable[tuple[str, bool]]:
+    """Every agent a statement mentions, with whether the plain `agent` filter matches it."""
+
+    def of(agent: dict | None, direct: bool) -> Iterable[tuple[str, bool]]:
+        if not agent:
+            return
+        key = agent_key(agent)
+        if key:
+            yield key, direct
+        for member in agent.get("member", []):
+            member_key = agent_key(member)
+            if member_key:
+                yield member_key, False
+
+    yield from of(statement["actor"], top)
+    target = statement["object"]
+    if target.get("objectType") in ("Agent", "Group"):
+        yield from of(target, top)
+    if top:
+        yield from of(statement.get("authority"), False)
+    context = statement.get("context", {})
+    yield from of(context.get("instructor"), False)
+    yield from of(context.get("team"), False)
+    for item in context.get("contextAgents", []):
+        yield from of(item.get("agent"), False)
+    for item in context.get("contextGroups", []):
+        yield from of(item.get("group"), False)
+    if target.get("objectType") == "SubStatement":
+        yield from _agents(target, top=False)
+
+
+def _activities(statement: dict, *, top: bool = True) -> Iterable[tuple[str, bool]]:
+    target = statement["object"]
+    kind = target.get("objectType", "Activity")
+    if kind == "Activity":
+        yield target["id"], top
+    for activities in statement.get("context", {}).get("contextActivities", {}).values():
+        for activity in activities if isinstance(activities, list) else [activities]:
+            yield activity["id"], False
+    if kind == "SubStatement":
+        yield from _activities(target, top=False)
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def _normalise(statement: dict) -> dict:
+    """contextActivities values are always lists in what the LRS returns (1.0.3 §2.4.6.2)."""
+    for holder in (statement, statement["object"]):
+        context_activities = holder.get("context", {}).get("contextActivities")
+        if context_activities:
+            for key, value in list(context_activities.items()):
+                if isinstance(value, dict):
+                    context_activities[key] = [value]
+    return statement
+
+
+def _comparable(statement: dict, *, timestamp: bool = True) -> str:
+    """Statement equality for immutability (1.0.3 §2.3.1): what the LRS sets is left out, and
+    the timestamp too when the client left it to the LRS."""
+    ignored = {"stored", "authority", "version"} | (set() if timestamp else {"timestamp"})
+    data = {k: v for k, v in statement.items() if k not in ignored}
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def prepare(
+    statement: dict, credential: Credential | None, version: Version, now: datetime
+) -> dict:
+    """Fill in what the LRS sets: id, stored, timestamp, authority, version (§2.4)."""
+    statement = _normalise(copy.deepcopy(statement))
+    statement.setdefault("id", str(uuid.uuid4()))
+    statement["id"] = statement["id"].lower()
+    stored = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    statement["stored"] = stored
+    statement.setdefault("timestamp", stored)
+    if credential is not None:
+        statement["authority"] = credential.authority
+    statement.setdefault("version", "2.0.0" if version.is_2 else "1.0.0")
+    return statement
+
+
+def save_statements(
+    statements: list[dict],
+    credential: Credential | None,
+    version: Version,
+    *,
+    statement_id: str | None = None,
+) -> list[str]:
+    """Store a batch atomically: all of it or none. Returns the ids, in order.
+
+    A statement whose id is already stored is accepted only if it is the same statement
+    (then nothing is written); a different one with that id is a 409 Conflict."""
+    now = timezone.now()
+    if statement_id is not None:
+        if "id" in statements[0] and statements[0]["id"].lower() != statement_id.lower():
+            raise XAPIError("the statement's id differs from the statementId parameter")
+        statements = [{**statements[0], "id": statement_id}]
+    prepared = [prepare(s, credential, version, now) for s in statements]
+    timestamped = {p["id"]: "timestamp" in s for p, s in zip(prepared, statements, strict=True)}
+    ids = [s["id"] for s in prepared]
+    if len(set(ids)) != len(ids):
+        raise XAPIError("the batch holds two statements with the same id")
+
+    with transaction.atomic():
+        existing = {
+            str(row.statement_id): row
+            for row in Statement.objects.filter(statement_id__in=ids).only("statement_id", "data")
+        }
+        fresh = []
+        for statement in prepared:
+            stored = existing.get(statement["id"])
+            if stored is None:
+                fresh.append(statement)
+            elif _comparable(stored.data, timestamp=timestamped[statement["id"]]) != _comparable(
+                statement, timestamp=timestamped[statement["id"]]
+            ):
+                raise Conflict(f"statement {statement['id']} exists with different content")
+        _check_voiding(fresh)
+        rows = [
+            Statement(
+                statement_id=s["id"],
+                data=s,
+                verb_id=s["verb"]["id"],
+                registration=s.get("context", {}).get("registration"),
+                stored=now,
+                timestamp=parse_datetime(s["timestamp"]) or now,
+                voids=s["object"]["id"] if s["verb"]["id"] == VOIDED else None,
+                credential=credential,
+                actor_key=agent_key(s["actor"]) or "",
+            )
+            for s in fresh
+        ]
+        try:
+            Statement.objects.bulk_create(rows)
+        except IntegrityError as error:  # a concurrent request stored the same id first
+            raise Conflict("a statement with one of these ids was stored meanwhile") from error
+        if any(row.pk is None for row in rows):  # backends that do not return keys
+            by_id = dict(
+                Statement.objects.filter(
+                    statement_id__in=[r.statement_id for r in rows]
+                ).values_list("statement_id", "seq")
+            )
+            for row in rows:
+                row.pk = by_id[row.statement_id]
+        StatementAgent.objects.bulk_create(
+            StatementAgent(statement=row, key=key, direct=direct)
+            for row in rows
+            for key, direct in set(_agents(row.data))
+        )
+        StatementActivity.objects.bulk_create(
+            StatementActivity(statement=row, activity_id=activity, direct=direct)
+            for row in rows
+            for activity, direct in set(_activities(row.data))
+        )
+        targets = [row.voids for row in rows if row.voids]
+        if targets:
+            Statement.objects.filter(statement_id__in=targets).exclude(verb_id=VOIDED).update(
+                voided=True
+            )
+    return ids
+
+
+def _check_voiding(statements: list[dict]) -> None:
+    """A voiding statement cannot void another voiding statement (1.0.3 §2.3.2)."""
+    targets = {s["object"]["id"].lower() for s in statements if s["verb"]["id"] == VOIDED}
+    if not targets:
+        return
+    in_batch = {s["id"] for s in statements if s["verb"]["id"] == VOIDED}
+    stored = Statement.objects.filter(statement_id__in=targets, verb_id=VOIDED).exists()
+    if stored or targets & in_batch:
+        raise XAPIError("a voiding statement cannot target another voiding statement")
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+QUERY_PARAMETERS = {
+    "agent", "verb", "activity", "registration", "related_activities", "related_agents",
+    "since", "until", "limit", "format", "attachments", "ascending",
+}  # fmt: skip
+SINGLE_PARAMETERS = {"statementId", "voidedStatementId", "format", "attachments"}
+FORMATS = ("exact", "ids", "canonical")
+MAX_LIMIT = 500
+
+
+@dataclass
+class Page:
+    statements: list[dict]
+    more: str  # a token for the next page, or ""
+    format: str = "exact"
+
+
+def get_statement(
+    params: dict[str, str], version: Version, credential: Credential | None
+) -> Statement:
+    unknown = sorted(set(params) - SINGLE_PARAMETERS)
+    if unknown:
+        raise XAPIError(f"parameter {unknown[0]!r} cannot be used with statementId")
+    if "statementId" in params and "voidedStatementId" in params:
+        raise XAPIError("give statementId or voidedStatementId, not both")
+    wanted = params.get("statementId") or params.get("voidedStatementId")
+    try:
+        statement_uuid = uuid.UUID(wanted)
+    except (TypeError, ValueError) as error:
+        raise XAPIError("statementId must be a UUID") from error
+    voided = "voidedStatementId" in params
+    rows = Statement.objects.filter(statement_id=statement_uuid, voided=voided)
+    rows = _mine(rows, credential)
+    row = rows.first()
+    if row is None:
+        raise NotFound(f"no statement {wanted}")
+    return row
+
+
+def _mine(rows, credential: Credential | None):
+    """statements/read/mine: only what this credential wrote (1.0.3 §6.4.2)."""
+    if credential is not None and not credential.has_scope("statements/read", "all/read"):
+        return rows.filter(credential=credential)
+    return rows
+
+
+def _boolean(params: dict[str, str], name: str) -> bool:
+    value = params.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise XAPIError(f"{name} must be true or false")
+    return value == "true"
+
+
+def _when(params: dict[str, str], name: str, version: Version) -> datetime | None:
+    if name not in params:
+        return None
+    from .validation import is_timestamp
+
+    value = params[name]
+    parsed = parse_datetime(value) if is_timestamp(value, version) else None
+    if parsed is None:
+        raise XAPIError(f"{name} must be an ISO 8601 timestamp")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.utc)
+    return parsed
+
+
+def query_statements(
+    params: dict[str, str], version: Version, credential: Credential | None
+) -> Page:
+    """The statement query (1.0.3 §7.2.3), paged by an opaque, signed `more` token that pins
+    the newest statement of the first page: statements stored later never shift the pages."""
+    if "more" in params:
+        try:
+            state = signing.loads(params["more"], salt="lms.xapi.more", max_age=24 * 3600)
+        except signing.BadSignature as error:
+            raise XAPIError("the more token is invalid or has expired") from error
+        params, after, bound = state["params"], state["after"], state["bound"]
+    else:
+        unknown = sorted(set(params) - QUERY_PARAMETERS)
+        if unknown:
+            raise XAPIError(f"unknown parameter {unknown[0]!r}")
+        after, bound = None, None
+
+    fmt = params.get("format", "exact")
+    if fmt not in FORMATS:
+        raise XAPIError(f"format must be one of {', '.join(FORMATS)}")
+    try:
+        limit = int(params.get("limit", "0"))
+    except ValueError as error:
+        raise XAPIError("limit must be a non-negative integer") from error
+    if limit < 0:
+        raise XAPIError("limit must be a non-negative integer")
+    limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
+    ascending = _boolean(params, "ascending")
+    _boolean(params, "attachments")
+    related_agents = _boolean(params, "related_agents")
+    related_activities = _boolean(params, "related_activities")
+
+    rows = _mine(Statement.objects.filter(voided=False), credential)
+    if "agent" in params:
+        try:
+            agent = json.loads(params["agent"])
+            validate_agent(agent, version)
+        except (ValueError, StatementInvalid) as error:
+            raise XAPIError(f"agent is not a valid Agent or Group: {error}") from error
+        key = agent_key(agent)
+        if key is None:
+            raise XAPIError("agent must have an inverse functional identifier")
+        agents = StatementAgent.objects.filter(key=key)
+        if not related_agents:
+            agents = agents.filter(direct=True)
+        rows = rows.filter(seq__in=agents.values("statement_id"))
+    if "verb" in params:
+        rows = rows.filter(verb_id=params["verb"])
+    if "activity" in params:
+        activities = StatementActivity.objects.filter(activity_id=params["activity"])
+        if not related_activities:
+            activities = activities.filter(direct=True)
+        rows = rows.filter(seq__in=activities.values("statement_id"))
+    if "registration" in params:
+        try:
+            rows = rows.filter(registration=uuid.UUID(params["registration"]))
+        except ValueError as error:
+            raise XAPIError("registration must be a UUID") from error
+    since, until = _when(params, "since", version), _when(params, "until", version)
+    if since:
+        rows = rows.filter(stored__gt=since)
+    if until:
+        rows = rows.filter(stored__lte=until)
+
+    if bound is None:
+        newest = Statement.objects.order_by("-seq").values_list("seq", flat=True).first()
+        bound = newest or 0
+    rows = rows.filter(seq__lte=bound)
+    if after is not None:
+        rows = rows.filter(Q(seq__gt=after) if ascending else Q(seq__lt=after))
+    rows = rows.order_by("seq" if ascending else "-seq")
+    page = list(rows.values_list("seq", "data")[: limit + 1])
+    more = ""
+    if len(page) > limit:
+        page = page[:limit]
+        more = signing.dumps(
+            {"params": params, "after": page[-1][0], "bound": bound}, salt="lms.xapi.more"
+        )
+    return Page(statements=[data for _seq, data in page], more=more, format=fmt)
+
+
+# -- formats ----------------------------------------------------------------------------------
+
+
+def present(statement: dict, fmt: str, languages: list[str]) -> dict:
+    """`format` (1.0.3 §7.2.3): exact as stored; ids keeps only identifiers; canonical keeps
+    one language of each language map, the best match for the request's Accept-Language."""
+    if fmt == "exact":
+        return statement
+    statement = copy.deepcopy(statement)
+    if fmt == "ids":
+        _ids(statement)
+    else:
+        _canonical(statement, languages)
+    return statement
+
+
+def _ids_agent(agent: dict) -> dict:
+    kept = {
+        k: agent[k]
+        for k in ("objectType", "mbox", "mbox_sha1sum", "openid", "account")
+        if k in agent
+    }
+    if agent.get("objectType") == "Group" and "member" in agent and agent_key(agent) is None:
+        kept["member"] = [_ids_agent(m) for m in agent["member"]]
+    return kept
+
+
+def _ids(statement: dict) -> None:
+    statement["actor"] = _ids_agent(statement["actor"])
+    statement["verb"] = {"id": statement["verb"]["id"]}
+    target = statement["object"]
+    kind = target.get("objectType", "Activity")
+    if kind == "Activity":
+        statement["object"] = {k: target[k] for k in ("objectType", "id") if k in target}
+    elif kind in ("Agent", "Group"):
+        statement["object"] = _ids_agent(target)
+    elif kind == "SubStatement":
+        _ids(target)
+    if "authority" in statement:
+        statement["authority"] = _ids_agent(statement["authority"])
+    context = statement.get("context")
+    if context:
+        for key in ("instructor", "team"):
+            if key in context:
+                context[key] = _ids_agent(context[key])
+        for key, activities in context.get("contextActivities", {}).items():
+            context["contextActivities"][key] = [{"id": a["id"]} for a in activities]
+
+
+def _canonical(value, languages: list[str]):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if (
+                key in ("display", "name", "description")
+                and isinstance(item, dict)
+                and all(isinstance(v, str) for v in item.values())
+            ):
+                value[key] = _one_language(item, languages)
+            elif key != "extensions":
+                _canonical(item, languages)
+    elif isinstance(value, list):
+        for item in value:
+            _canonical(item, languages)
+
+
+def _one_language(language_map: dict, languages: list[str]) -> dict:
+    if not language_map:
+        return language_map
+    lowered = {tag.lower(): tag for tag in language_map}
+    for wanted in languages:
+        wanted = wanted.lower()
+        if wanted in lowered:
+            tag = lowered[wanted]
+            return {tag: language_map[tag]}
+        for low, tag in lowered.items():
+            if low.split("-")[0] == wanted.split("-")[0]:
+                return {tag: language_map[tag]}
+    tag = next(iter(language_map))
+    return {tag: language_map[tag]}

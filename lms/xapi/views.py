@@ -1,0 +1,189 @@
+"""The xAPI resources served under /xapi/ (1.0.3 §7, 2.0 §4.1.6).
+
+Views are thin: they authenticate, read the version header, parse the body and call `store`.
+Every failure is an answer with a status and a message (400, 401, 403, 404, 409), never 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
+
+from . import store
+from .models import Credential
+from .validation import StatementInvalid, is_uuid, validate_statements
+from .versions import HEADER, SUPPORTED, UnsupportedVersion, Version
+
+MAX_BODY = 10 * 1024 * 1024
+
+
+def _answer(status: int, message: str, version: Version | None = None) -> HttpResponse:
+    response = JsonResponse({"error": {"status": status, "message": message}}, status=status)
+    return _headers(response, version)
+
+
+def _headers(response: HttpResponse, version: Version | None) -> HttpResponse:
+    response[HEADER] = version.number if version else SUPPORTED[-1]
+    return response
+
+
+def _credential(request: HttpRequest) -> Credential | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        key, _, secret = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    credential = Credential.objects.filter(key=key, is_active=True).first()
+    if credential is None or not credential.check_secret(secret):
+        return None
+    return credential
+
+
+def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]]):
+    """Version header, authentication and scope checks shared by every resource but /about."""
+
+    def decorate(view: Callable) -> Callable:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            method = "GET" if request.method == "HEAD" else request.method
+            if method not in methods:
+                response = _answer(405, f"{request.method} is not allowed here")
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                version = Version.parse(request.headers.get(HEADER))
+            except UnsupportedVersion as error:
+                return _answer(400, str(error))
+            credential = _credential(request)
+            if credential is None:
+                response = _answer(
+                    401, "authentication required (HTTP Basic key and secret)", version
+                )
+                response["WWW-Authenticate"] = 'Basic realm="Malaka LRS"'
+                return response
+            if not credential.has_scope(*scopes[method]):
+                return _answer(403, "this credential's scopes do not allow this request", version)
+            if len(request.body) > MAX_BODY:
+                return _answer(413, "the request body is too large", version)
+            try:
+                response = view(request, version, credential, *args, **kwargs)
+            except store.XAPIError as error:
+                return _answer(error.status, error.message, version)
+            except StatementInvalid as error:
+                return _answer(400, error.message, version)
+            if request.method == "HEAD":
+                response.content = b""
+            return _headers(response, version)
+
+        return wrapper
+
+    return decorate
+
+
+def _json_body(request: HttpRequest):
+    content_type = request.content_type or ""
+    if content_type.startswith("multipart/"):
+        raise store.XAPIError(
+            "statements with attachment content (multipart/mixed) are not accepted yet; "
+            "send attachments by fileUrl"
+        )
+    if content_type != "application/json":
+        raise store.XAPIError("the body must be application/json")
+    try:
+        return json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise store.XAPIError(f"the body is not valid JSON: {error}") from error
+
+
+def _params(request: HttpRequest) -> dict[str, str]:
+    return {key: request.GET[key] for key in request.GET}
+
+
+def _languages(request: HttpRequest) -> list[str]:
+    header = request.headers.get("Accept-Language", "")
+    weighted = []
+    for part in header.split(","):
+        tag, _, quality = part.strip().partition(";q=")
+        if tag and tag != "*":
+            try:
+                weighted.append((float(quality or 1), tag))
+            except ValueError:
+                continue
+    return [tag for _q, tag in sorted(weighted, key=lambda item: -item[0])]
+
+
+def _consistent_through(response: HttpResponse) -> HttpResponse:
+    response["X-Experience-API-Consistent-Through"] = (
+        timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
+    return response
+
+
+@xapi_view(
+    "GET",
+    "PUT",
+    "POST",
+    scopes={
+        "GET": ("statements/read", "statements/read/mine", "all/read"),
+        "PUT": ("statements/write",),
+        "POST": ("statements/write",),
+    },
+)
+def statements(request: HttpRequest, version: Version, credential: Credential) -> HttpResponse:
+    if request.method == "PUT":
+        statement_id = request.GET.get("statementId")
+        if not statement_id:
+            raise store.XAPIError("PUT needs the statementId parameter")
+        if not is_uuid(statement_id):
+            raise store.XAPIError("statementId must be a UUID")
+        body = _json_body(request)
+        if isinstance(body, list):
+            raise store.XAPIError("PUT stores one statement, not a list")
+        statements = validate_statements(body, version)
+        store.save_statements(statements, credential, version, statement_id=statement_id)
+        return HttpResponse(status=204)
+
+    if request.method == "POST":
+        statements = validate_statements(_json_body(request), version)
+        ids = store.save_statements(statements, credential, version)
+        return JsonResponse(ids, safe=False)
+
+    params = _params(request)
+    fmt = params.get("format", "exact")
+    languages = _languages(request)
+    if "statementId" in params or "voidedStatementId" in params:
+        row = store.get_statement(params, version, credential)
+        if fmt not in store.FORMATS:
+            raise store.XAPIError(f"format must be one of {', '.join(store.FORMATS)}")
+        response = JsonResponse(store.present(row.data, fmt, languages))
+        response["Last-Modified"] = http_date(row.stored.timestamp())
+        return _consistent_through(response)
+    page = store.query_statements(params, version, credential)
+    body = {
+        "statements": [store.present(s, page.format, languages) for s in page.statements],
+        "more": f"{request.path}?more={page.more}" if page.more else "",
+    }
+    return _consistent_through(JsonResponse(body))
+
+
+@csrf_exempt
+def about(request: HttpRequest) -> HttpResponse:
+    """1.0.3 §7.7 About: no authentication, no version header needed."""
+    if request.method not in ("GET", "HEAD"):
+        return _answer(405, f"{request.method} is not allowed here")
+    response = JsonResponse({"version": list(SUPPORTED)})
+    if request.method == "HEAD":
+        response.content = b""
+    return _headers(response, None)
