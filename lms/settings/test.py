@@ -22,6 +22,8 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "test.sqlite3",
             "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
+            # As in dev: writers queue for the lock instead of failing on upgrade.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
 

@@ -134,3 +134,50 @@ class StatementActivity(models.Model):
 
     def __str__(self) -> str:
         return self.activity_id
+
+
+class Document(models.Model):
+    """A document of the State, Activity Profile or Agent Profile resource (1.0.3 §7.3–7.6).
+    Only the identifiers that apply to its kind are filled; the others are ''."""
+
+    STATE = "state"
+    ACTIVITY_PROFILE = "activity_profile"
+    AGENT_PROFILE = "agent_profile"
+
+    kind = models.CharField(max_length=20)
+    activity_id = models.TextField(default="", blank=True)
+    agent_key = models.TextField(default="", blank=True)
+    registration = models.CharField(max_length=36, default="", blank=True)
+    document_id = models.TextField()
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    etag = models.CharField(max_length=64)
+    updated = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("xAPI document")
+        verbose_name_plural = _("xAPI documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "activity_id", "agent_key", "registration", "document_id"],
+                name="xapi_document_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.document_id
+
+
+class Activity(models.Model):
+    """The canonical definition of an activity, merged from the statements that define it
+    (1.0.3 §7.5 Activities Resource)."""
+
+    activity_id = models.TextField(unique=True)
+    definition = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("xAPI activity")
+        verbose_name_plural = _("xAPI activities")
+
+    def __str__(self) -> str:
+        return self.activity_id

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Credential, Statement, StatementActivity, StatementAgent
+from .models import Activity, Credential, Statement, StatementActivity, StatementAgent
 from .validation import VOIDED, StatementInvalid, validate_agent
 from .versions import Version
 
@@ -213,12 +213,53 @@ def save_statements(
             for row in rows
             for activity, direct in set(_activities(row.data))
         )
+        _remember_definitions(fresh)
         targets = [row.voids for row in rows if row.voids]
         if targets:
             Statement.objects.filter(statement_id__in=targets).exclude(verb_id=VOIDED).update(
                 voided=True
             )
     return ids
+
+
+def _defined(statement: dict) -> Iterable[dict]:
+    target = statement["object"]
+    if target.get("objectType", "Activity") == "Activity":
+        yield target
+    for activities in statement.get("context", {}).get("contextActivities", {}).values():
+        yield from activities
+    if target.get("objectType") == "SubStatement":
+        yield from _defined(target)
+
+
+def _merge_definition(old: dict, new: dict) -> dict:
+    merged = {**old, **new}
+    for key in ("name", "description"):
+        if key in old and key in new:
+            merged[key] = {**old[key], **new[key]}
+    return merged
+
+
+def _remember_definitions(statements: list[dict]) -> None:
+    """Keep each activity's canonical definition: the latest one, language maps merged."""
+    definitions: dict[str, dict] = {}
+    for statement in statements:
+        for activity in _defined(statement):
+            if activity.get("definition"):
+                definitions[activity["id"]] = _merge_definition(
+                    definitions.get(activity["id"], {}), activity["definition"]
+                )
+    if not definitions:
+        return
+    known = {a.activity_id: a for a in Activity.objects.filter(activity_id__in=definitions)}
+    for activity_id, row in known.items():
+        merged = _merge_definition(row.definition, definitions[activity_id])
+        if merged != row.definition:
+            Activity.objects.filter(pk=row.pk).update(definition=merged)
+    Activity.objects.bulk_create(
+        [Activity(activity_id=i, definition=d) for i, d in definitions.items() if i not in known],
+        ignore_conflicts=True,  # another request defined it meanwhile: its definition stands
+    )
 
 
 def _check_voiding(statements: list[dict]) -> None:

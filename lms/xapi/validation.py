@@ -532,8 +532,15 @@ class _Validator:
         # §2.4.9 Authority: an Agent, or a two-member Group for OAuth (client + user).
         if isinstance(value, dict) and value.get("objectType") == "Group":
             self.group(value, path)
-            if len(value.get("member", [])) != 2:
-                raise StatementInvalid(path, "an authority Group has exactly two members")
+            members = value.get("member", [])
+            if any(key in value for key in IFIS) or len(members) != 2:
+                raise StatementInvalid(
+                    path, "an authority Group is anonymous with exactly two members (OAuth)"
+                )
+            if not any("account" in member for member in members):
+                raise StatementInvalid(
+                    path, "an authority Group names the OAuth client by an account"
+                )
         else:
             self.agent(value, path)
 

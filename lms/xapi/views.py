@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
-from . import store
-from .models import Credential
+from . import documents, store
+from .models import Credential, Document
 from .validation import StatementInvalid, is_uuid, validate_statements
 from .versions import HEADER, SUPPORTED, UnsupportedVersion, Version
 
@@ -50,7 +50,7 @@ def _credential(request: HttpRequest) -> Credential | None:
     return credential
 
 
-def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]]):
+def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]], consistent: bool = False):
     """Version header, authentication and scope checks shared by every resource but /about."""
 
     def decorate(view: Callable) -> Callable:
@@ -87,7 +87,15 @@ def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]]):
                 response.content = b""
             return _headers(response, version)
 
-        return wrapper
+        @wraps(view)
+        def outer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = wrapper(request, *args, **kwargs)
+            if consistent and request.method in ("GET", "HEAD"):
+                # 1.0.3 §7.2.3: on every GET of statements, whatever its status.
+                _consistent_through(response)
+            return response
+
+        return csrf_exempt(outer)
 
     return decorate
 
@@ -140,6 +148,7 @@ def _consistent_through(response: HttpResponse) -> HttpResponse:
         "PUT": ("statements/write",),
         "POST": ("statements/write",),
     },
+    consistent=True,
 )
 def statements(request: HttpRequest, version: Version, credential: Credential) -> HttpResponse:
     if request.method == "PUT":
@@ -169,13 +178,13 @@ def statements(request: HttpRequest, version: Version, credential: Credential) -
             raise store.XAPIError(f"format must be one of {', '.join(store.FORMATS)}")
         response = JsonResponse(store.present(row.data, fmt, languages))
         response["Last-Modified"] = http_date(row.stored.timestamp())
-        return _consistent_through(response)
+        return response
     page = store.query_statements(params, version, credential)
     body = {
         "statements": [store.present(s, page.format, languages) for s in page.statements],
         "more": f"{request.path}?more={page.more}" if page.more else "",
     }
-    return _consistent_through(JsonResponse(body))
+    return JsonResponse(body)
 
 
 @csrf_exempt
@@ -187,3 +196,87 @@ def about(request: HttpRequest) -> HttpResponse:
     if request.method == "HEAD":
         response.content = b""
     return _headers(response, None)
+
+
+DOCUMENT_SCOPES = {
+    Document.STATE: ("state",),
+    Document.ACTIVITY_PROFILE: ("profile",),
+    Document.AGENT_PROFILE: ("profile",),
+}
+
+
+def _document_view(kind: str, id_name: str):
+    read = (*DOCUMENT_SCOPES[kind], "all/read")
+    write = DOCUMENT_SCOPES[kind]
+
+    @xapi_view(
+        "GET", "PUT", "POST", "DELETE",
+        scopes={"GET": read, "PUT": write, "POST": write, "DELETE": write},
+    )  # fmt: skip
+    def view(request: HttpRequest, version: Version, credential: Credential) -> HttpResponse:
+        params = _params(request)
+        where = documents.address(kind, params, version)
+        document_id = params.get(id_name)
+        if_match = request.headers.get("If-Match")
+        if_none_match = request.headers.get("If-None-Match")
+        if request.method in ("PUT", "POST"):
+            if not document_id:
+                raise store.XAPIError(f"the {id_name} parameter is required")
+            if "since" in params:
+                raise store.XAPIError("since is only used when listing documents")
+            documents.put(
+                where,
+                document_id,
+                request.body,
+                request.content_type or "",
+                merge=request.method == "POST",
+                if_match=if_match,
+                if_none_match=if_none_match,
+                version=version,
+            )
+            return HttpResponse(status=204)
+        if request.method == "DELETE":
+            documents.delete(where, document_id, if_match, if_none_match)
+            return HttpResponse(status=204)
+        if document_id:
+            if "since" in params:
+                raise store.XAPIError(f"since cannot be used with {id_name}")
+            document = documents.get(where, document_id)
+            response = HttpResponse(bytes(document.content), content_type=document.content_type)
+            response["ETag"] = f'"{document.etag}"'
+            response["Last-Modified"] = http_date(document.updated.timestamp())
+            return response
+        response = JsonResponse(documents.ids(where, params.get("since"), version), safe=False)
+        updated = documents.latest(where)
+        if updated:
+            response["Last-Modified"] = http_date(updated.timestamp())
+        return response
+
+    return view
+
+
+state = _document_view(Document.STATE, "stateId")
+activity_profile = _document_view(Document.ACTIVITY_PROFILE, "profileId")
+agent_profile = _document_view(Document.AGENT_PROFILE, "profileId")
+
+
+@xapi_view("GET", scopes={"GET": ("all/read", "statements/read", "profile", "define")})
+def activities(request: HttpRequest, version: Version, credential: Credential) -> HttpResponse:
+    params = _params(request)
+    unknown = sorted(set(params) - {"activityId"})
+    if unknown:
+        raise store.XAPIError(f"unknown parameter {unknown[0]!r}")
+    if "activityId" not in params:
+        raise store.XAPIError("the activityId parameter is required")
+    return JsonResponse(documents.activity(params["activityId"]))
+
+
+@xapi_view("GET", scopes={"GET": ("all/read", "statements/read", "profile")})
+def agents(request: HttpRequest, version: Version, credential: Credential) -> HttpResponse:
+    params = _params(request)
+    unknown = sorted(set(params) - {"agent"})
+    if unknown:
+        raise store.XAPIError(f"unknown parameter {unknown[0]!r}")
+    if "agent" not in params:
+        raise store.XAPIError("the agent parameter is required")
+    return JsonResponse(documents.person(params["agent"], version))
