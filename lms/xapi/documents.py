@@ -141,10 +141,10 @@ def put(
             and existing is not None
             and if_match is None
             and if_none_match is None
-            and where.kind != Document.STATE
+            and (version.is_2 or where.kind != Document.STATE)
         ):
-            # 1.0.3 §6.3 / 2.0 §4.1.5.2: a PUT over an existing profile must say which version
-            # it replaces.
+            # 1.0.3 §6.3: a PUT over an existing profile must say which version it replaces;
+            # 2.0 §4.1.5.2 asks the same of State documents.
             raise Conflict("the document exists: send If-Match (or If-None-Match: *) to replace it")
         if merge and existing is not None:
             if not (_is_json(existing.content_type) and _is_json(content_type)):

@@ -94,6 +94,8 @@ class Statement(models.Model):
     timestamp = models.DateTimeField()
     voided = models.BooleanField(default=False)
     voids = models.UUIDField(null=True, blank=True, db_index=True)
+    # The statement this one targets with a StatementRef object (voiding ones included).
+    refs = models.UUIDField(null=True, blank=True, db_index=True)
     # Whose statements these are, for the statements/read/mine scope.
     credential = models.ForeignKey(Credential, null=True, blank=True, on_delete=models.SET_NULL)
     actor_key = models.TextField()

@@ -186,6 +186,7 @@ def save_statements(
                 stored=now,
                 timestamp=parse_datetime(s["timestamp"]) or now,
                 voids=s["object"]["id"] if s["verb"]["id"] == VOIDED else None,
+                refs=s["object"]["id"] if s["object"].get("objectType") == "StatementRef" else None,
                 credential=credential,
                 actor_key=agent_key(s["actor"]) or "",
             )
@@ -373,7 +374,7 @@ def query_statements(
     related_agents = _boolean(params, "related_agents")
     related_activities = _boolean(params, "related_activities")
 
-    rows = _mine(Statement.objects.filter(voided=False), credential)
+    matching = Q()
     if "agent" in params:
         try:
             agent = json.loads(params["agent"])
@@ -386,19 +387,25 @@ def query_statements(
         agents = StatementAgent.objects.filter(key=key)
         if not related_agents:
             agents = agents.filter(direct=True)
-        rows = rows.filter(seq__in=agents.values("statement_id"))
+        matching &= Q(seq__in=agents.values("statement_id"))
     if "verb" in params:
-        rows = rows.filter(verb_id=params["verb"])
+        matching &= Q(verb_id=params["verb"])
     if "activity" in params:
         activities = StatementActivity.objects.filter(activity_id=params["activity"])
         if not related_activities:
             activities = activities.filter(direct=True)
-        rows = rows.filter(seq__in=activities.values("statement_id"))
+        matching &= Q(seq__in=activities.values("statement_id"))
     if "registration" in params:
         try:
-            rows = rows.filter(registration=uuid.UUID(params["registration"]))
+            matching &= Q(registration=uuid.UUID(params["registration"]))
         except ValueError as error:
             raise XAPIError("registration must be a UUID") from error
+    rows = _mine(Statement.objects.filter(voided=False), credential)
+    if matching:
+        # 1.0.3 §2.4.4.3 / 2.0 §4.1.6.1: a statement that targets (StatementRef) a statement
+        # matching the filters is returned too, even when the target is voided.
+        targets = Statement.objects.filter(matching).values("statement_id")
+        rows = rows.filter(matching | Q(refs__in=targets))
     since, until = _when(params, "since", version), _when(params, "until", version)
     if since:
         rows = rows.filter(stored__gt=since)
@@ -455,7 +462,7 @@ def _ids(statement: dict) -> None:
     target = statement["object"]
     kind = target.get("objectType", "Activity")
     if kind == "Activity":
-        statement["object"] = {k: target[k] for k in ("objectType", "id") if k in target}
+        statement["object"] = {"id": target["id"]}
     elif kind in ("Agent", "Group"):
         statement["object"] = _ids_agent(target)
     elif kind == "SubStatement":

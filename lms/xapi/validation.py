@@ -291,7 +291,7 @@ class _Validator:
             if lists or "correctResponsesPattern" in value:
                 raise StatementInvalid(path, "interaction properties need an interactionType")
             return
-        if interaction not in INTERACTION_TYPES:
+        if not isinstance(interaction, str) or interaction not in INTERACTION_TYPES:
             raise StatementInvalid(
                 f"{path}.interactionType",
                 f"must be one of {', '.join(sorted(INTERACTION_TYPES))}",

@@ -177,3 +177,14 @@ def test_head_answers_like_get_without_a_body(lrs):
     assert lrs.client.head("/xapi/statements", headers=lrs.headers)[
         "X-Experience-API-Consistent-Through"
     ]
+
+
+def test_a_blind_state_overwrite_conflicts_in_2_0_only(lrs, lrs_v1):
+    send(lrs, "PUT", "/xapi/activities/state", state_url(), b'{"lesson": 1}')
+    blind = send(lrs, "PUT", "/xapi/activities/state", state_url(), b'{"lesson": 2}')
+    assert blind.status_code == 409
+    assert blind.json()["error"]["message"]
+    assert (
+        send(lrs_v1, "PUT", "/xapi/activities/state", state_url(), b'{"lesson": 2}').status_code
+        == 204
+    )

@@ -221,3 +221,21 @@ def test_secrets_are_stored_as_keyed_hashes(capsys):
     assert printed["secret"] not in credential.secret_digest
     assert credential.check_secret(printed["secret"])
     assert not credential.check_secret(printed["secret"] + "x")
+
+
+def test_statements_targeting_a_matching_statement_are_returned_even_if_it_is_voided(lrs):
+    completed = "http://adlnet.gov/expapi/verbs/completed"
+    [target] = lrs.post(statement(verb={"id": completed})).json()
+    voiding = statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": target})
+    [voiding_id] = lrs.post(voiding).json()
+    lrs.post(statement())
+    found = [s["id"] for s in lrs.get({"verb": completed}).json()["statements"]]
+    assert found == [voiding_id]
+
+
+def test_a_malformed_interaction_type_is_a_400_not_a_crash(lrs):
+    data = statement()
+    data["object"]["definition"] = {"interactionType": {"kind": "choice"}}
+    response = lrs.post(data)
+    assert response.status_code == 400
+    assert "interactionType" in response.json()["error"]["message"]

@@ -200,7 +200,8 @@ json_values = st.recursive(
 )
 PATHS = [
     ("actor",), ("actor", "account"), ("verb",), ("verb", "display"), ("object",),
-    ("object", "definition"), ("result",), ("context",), ("timestamp",), ("id",),
+    ("object", "definition"), ("object", "definition", "interactionType"), ("result",),
+    ("result", "score"), ("context",), ("context", "contextActivities"), ("timestamp",), ("id",),
 ]  # fmt: skip
 
 
@@ -211,6 +212,7 @@ def test_any_junk_in_any_place_is_refused_with_a_message_or_accepted(path, junk,
     valid statement or StatementInvalid with a message; never another exception."""
     data = copy.deepcopy(statement(context={}, result={}, timestamp="2026-01-01T00:00:00Z"))
     data["actor"] = {"account": {"homePage": "https://x.uz", "name": "n"}}
+    data["object"]["definition"] = {}
     target = data
     for key in path[:-1]:
         target = target[key]
