@@ -1,5 +1,6 @@
 """Settings shared by every environment; dev, test and production refine them."""
 
+import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -120,6 +121,9 @@ WAGTAIL_SITE_NAME = "Malaka"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 # The homePage of the pseudonymous xAPI accounts and LRS client authorities: stable per site.
 XAPI_HOMEPAGE = "http://127.0.0.1:8000"
+# The version the LRS names in its X-Experience-API-Version answer to a request that did not say
+# which version it speaks (both versions are served; see docs/architecture.md).
+XAPI_DEFAULT_VERSION = os.environ.get("XAPI_DEFAULT_VERSION", "2.0.0")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_LOCALIZE_DEFAULT_TRANSLATION_MODE = "synced"
 LOGIN_URL = "login"

@@ -138,6 +138,17 @@ def put(
         check_preconditions(existing, if_match, if_none_match)
         if (
             not merge
+            and existing is None
+            and if_match is None
+            and if_none_match is None
+            and not version.is_2
+            and where.kind != Document.STATE
+        ):
+            # The 1.0.3 conformance suite reads §6.3 as: every PUT to a profile carries a
+            # precondition, even the first one (If-None-Match: *).
+            raise XAPIError("send If-None-Match: * to create a profile document, or If-Match")
+        if (
+            not merge
             and existing is not None
             and if_match is None
             and if_none_match is None

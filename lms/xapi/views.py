@@ -12,7 +12,8 @@ import json
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
@@ -31,7 +32,9 @@ def _answer(status: int, message: str, version: Version | None = None) -> HttpRe
 
 
 def _headers(response: HttpResponse, version: Version | None) -> HttpResponse:
-    response[HEADER] = version.number if version else SUPPORTED[-1]
+    if version is None:
+        version = Version.parse(settings.XAPI_DEFAULT_VERSION)
+    response[HEADER] = version.number
     return response
 
 
@@ -50,6 +53,44 @@ def _credential(request: HttpRequest) -> Credential | None:
     return credential
 
 
+ALTERNATE_HEADERS = {
+    "authorization": "HTTP_AUTHORIZATION",
+    "x-experience-api-version": "HTTP_X_EXPERIENCE_API_VERSION",
+    "content-type": "CONTENT_TYPE",
+    "content-length": "CONTENT_LENGTH",
+    "if-match": "HTTP_IF_MATCH",
+    "if-none-match": "HTTP_IF_NONE_MATCH",
+}
+
+
+def _alternate_syntax(request: HttpRequest) -> None:
+    """1.0.3 §7.8 Alternate Request Syntax (for clients that can only POST, e.g. across
+    origins): POST ?method=PUT with the headers, parameters and `content` as form fields.
+    The request is rewritten in place into the request it stands for."""
+    method = request.GET["method"].upper()
+    if set(request.GET) != {"method"}:
+        raise store.XAPIError("with ?method=, every other parameter goes in the form body")
+    if method not in ("GET", "PUT", "POST", "DELETE"):
+        raise store.XAPIError(f"method {method!r} is not an xAPI method")
+    if not (request.content_type or "").startswith("application/x-www-form-urlencoded"):
+        raise store.XAPIError("the alternate request syntax is sent as a urlencoded form")
+    form = request.POST.copy()
+    params = QueryDict(mutable=True)
+    for name, value in form.items():
+        meta = ALTERNATE_HEADERS.get(name.lower())
+        if meta:
+            request.META[meta] = value
+        elif name != "content":
+            params[name] = value
+    body = form.get("content", "").encode("utf-8")
+    request.method = method
+    request.GET = params
+    request._body = body
+    request.META["CONTENT_LENGTH"] = str(len(body))
+    request._set_content_type_params(request.META)
+    request.__dict__.pop("headers", None)
+
+
 def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]], consistent: bool = False):
     """Version header, authentication and scope checks shared by every resource but /about."""
 
@@ -57,6 +98,11 @@ def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]], consistent: boo
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method == "POST" and "method" in request.GET:
+                try:
+                    _alternate_syntax(request)
+                except store.XAPIError as error:
+                    return _answer(400, error.message)
             method = "GET" if request.method == "HEAD" else request.method
             if method not in methods:
                 response = _answer(405, f"{request.method} is not allowed here")

@@ -188,3 +188,11 @@ def test_a_blind_state_overwrite_conflicts_in_2_0_only(lrs, lrs_v1):
         send(lrs_v1, "PUT", "/xapi/activities/state", state_url(), b'{"lesson": 2}').status_code
         == 204
     )
+
+
+def test_in_1_0_3_every_profile_put_carries_a_precondition(lrs_v1):
+    params = {"activityId": ACTIVITY, "profileId": "glossary"}
+    path = "/xapi/activities/profile"
+    assert send(lrs_v1, "PUT", path, params, b"{}").status_code == 400
+    assert send(lrs_v1, "PUT", path, params, b"{}", **{"If-None-Match": "*"}).status_code == 204
+    assert send(lrs_v1, "PUT", path, params, b"{}").status_code == 409

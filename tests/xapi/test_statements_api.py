@@ -2,6 +2,7 @@
 formats, authentication and scopes, and bad input answered with 400."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +11,7 @@ from lms.xapi.models import Credential, Statement
 from tests.xapi.conftest import LRS, new_id, statement
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+FORM = "application/x-www-form-urlencoded"
 pytestmark = pytest.mark.django_db
 
 
@@ -239,3 +241,39 @@ def test_a_malformed_interaction_type_is_a_400_not_a_crash(lrs):
     response = lrs.post(data)
     assert response.status_code == 400
     assert "interactionType" in response.json()["error"]["message"]
+
+
+def test_alternate_request_syntax_puts_and_gets_through_a_form_post(client, lrs_v1):
+    """1.0.3 §7.8: headers, parameters and content travel as form fields of a POST."""
+    statement_id = new_id()
+    form = {
+        "Authorization": lrs_v1.headers["authorization"],
+        "X-Experience-API-Version": "1.0.3",
+        "Content-Type": "application/json",
+        "statementId": statement_id,
+        "content": json.dumps(statement()),
+    }
+    put = client.post("/xapi/statements?method=PUT", urlencode(form), content_type=FORM)
+    assert put.status_code == 204
+    get = client.post(
+        "/xapi/statements?method=GET",
+        urlencode(
+            {k: form[k] for k in ("Authorization", "X-Experience-API-Version", "statementId")}
+        ),
+        content_type=FORM,
+    )
+    assert get.status_code == 200
+    assert get.json()["id"] == statement_id
+    extra = client.post(
+        f"/xapi/statements?method=GET&statementId={statement_id}",
+        urlencode(form),
+        content_type=FORM,
+    )
+    assert extra.status_code == 400
+
+
+def test_the_default_version_names_itself_when_the_client_did_not(client, settings):
+    settings.XAPI_DEFAULT_VERSION = "1.0.3"
+    assert client.get("/xapi/statements")["X-Experience-API-Version"] == "1.0.3"
+    settings.XAPI_DEFAULT_VERSION = "2.0.0"
+    assert client.get("/xapi/statements")["X-Experience-API-Version"] == "2.0.0"
