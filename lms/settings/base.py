@@ -124,6 +124,8 @@ XAPI_HOMEPAGE = "http://127.0.0.1:8000"
 # The version the LRS names in its X-Experience-API-Version answer to a request that did not say
 # which version it speaks (both versions are served; see docs/architecture.md).
 XAPI_DEFAULT_VERSION = os.environ.get("XAPI_DEFAULT_VERSION", "2.0.0")
+# Statements with attachments arrive as one request body (multipart/mixed).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_LOCALIZE_DEFAULT_TRANSLATION_MODE = "synced"
 LOGIN_URL = "login"

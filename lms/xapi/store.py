@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -116,11 +117,30 @@ def _normalise(statement: dict) -> dict:
     return statement
 
 
+def _duration(value: str) -> str:
+    """Durations compare at 0.01 s precision (2.0 §4.2.7): PT1.2345S equals PT1.23S."""
+
+    def truncate(match: re.Match) -> str:
+        whole, fraction = match.group(1), (match.group(2) or "")[:2].rstrip("0")
+        return f"{whole}.{fraction}S" if fraction else f"{whole}S"
+
+    return re.sub(r"(\d+)(?:\.(\d+))?S$", truncate, value)
+
+
+def comparable_statement(statement: dict, *, timestamp: bool = True) -> str:
+    return _comparable(statement, timestamp=timestamp)
+
+
 def _comparable(statement: dict, *, timestamp: bool = True) -> str:
     """Statement equality for immutability (1.0.3 §2.3.1): what the LRS sets is left out, and
     the timestamp too when the client left it to the LRS."""
     ignored = {"stored", "authority", "version"} | (set() if timestamp else {"timestamp"})
     data = {k: v for k, v in statement.items() if k not in ignored}
+    duration = (
+        data.get("result", {}).get("duration") if isinstance(data.get("result"), dict) else None
+    )
+    if isinstance(duration, str):
+        data["result"] = {**data["result"], "duration": _duration(duration)}
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
@@ -290,6 +310,7 @@ class Page:
     statements: list[dict]
     more: str  # a token for the next page, or ""
     format: str = "exact"
+    attachments: bool = False
 
 
 def get_statement(
@@ -370,7 +391,7 @@ def query_statements(
         raise XAPIError("limit must be a non-negative integer")
     limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
     ascending = _boolean(params, "ascending")
-    _boolean(params, "attachments")
+    with_attachments = _boolean(params, "attachments")
     related_agents = _boolean(params, "related_agents")
     related_activities = _boolean(params, "related_activities")
 
@@ -426,7 +447,12 @@ def query_statements(
         more = signing.dumps(
             {"params": params, "after": page[-1][0], "bound": bound}, salt="lms.xapi.more"
         )
-    return Page(statements=[data for _seq, data in page], more=more, format=fmt)
+    return Page(
+        statements=[data for _seq, data in page],
+        more=more,
+        format=fmt,
+        attachments=with_attachments,
+    )
 
 
 # -- formats ----------------------------------------------------------------------------------

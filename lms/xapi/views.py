@@ -13,17 +13,18 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
-from . import documents, store
+from . import attachments, documents, store
 from .models import Credential, Document
 from .validation import StatementInvalid, is_uuid, validate_statements
 from .versions import HEADER, SUPPORTED, UnsupportedVersion, Version
 
-MAX_BODY = 10 * 1024 * 1024
+MAX_BODY = 20 * 1024 * 1024
 
 
 def _answer(status: int, message: str, version: Version | None = None) -> HttpResponse:
@@ -121,8 +122,13 @@ def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]], consistent: boo
                 return response
             if not credential.has_scope(*scopes[method]):
                 return _answer(403, "this credential's scopes do not allow this request", version)
-            if len(request.body) > MAX_BODY:
-                return _answer(413, "the request body is too large", version)
+            try:
+                too_large = len(request.body) > MAX_BODY
+            except RequestDataTooBig:
+                too_large = True
+            if too_large:
+                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+                return _answer(413, f"the request body is larger than {limit} MB", version)
             try:
                 response = view(request, version, credential, *args, **kwargs)
             except store.XAPIError as error:
@@ -148,17 +154,37 @@ def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]], consistent: boo
 
 def _json_body(request: HttpRequest):
     content_type = request.content_type or ""
-    if content_type.startswith("multipart/"):
-        raise store.XAPIError(
-            "statements with attachment content (multipart/mixed) are not accepted yet; "
-            "send attachments by fileUrl"
-        )
     if content_type != "application/json":
         raise store.XAPIError("the body must be application/json")
     try:
         return json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise store.XAPIError(f"the body is not valid JSON: {error}") from error
+
+
+def _statements_body(request: HttpRequest) -> tuple[object, dict]:
+    """The statement(s) of a PUT or POST and the attachment parts sent with them."""
+    if (request.content_type or "") == "multipart/mixed":
+        parsed = attachments.parse(request.body, request.META.get("CONTENT_TYPE", ""))
+        return parsed.body, parsed.parts
+    return _json_body(request), {}
+
+
+def _store(request, version, credential, statement_id=None) -> list[str]:
+    body, parts = _statements_body(request)
+    if statement_id is not None and isinstance(body, list):
+        raise store.XAPIError("PUT stores one statement, not a list")
+    statements = validate_statements(body, version)
+    attachments.check(statements, parts)
+    attachments.save_parts(parts)
+    return store.save_statements(statements, credential, version, statement_id=statement_id)
+
+
+def _respond(body: dict, statements: list[dict], with_attachments: bool) -> HttpResponse:
+    if with_attachments:
+        content, content_type = attachments.multipart_response(body, statements)
+        return HttpResponse(content, content_type=content_type)
+    return JsonResponse(body)
 
 
 def _params(request: HttpRequest) -> dict[str, str]:
@@ -203,17 +229,16 @@ def statements(request: HttpRequest, version: Version, credential: Credential) -
             raise store.XAPIError("PUT needs the statementId parameter")
         if not is_uuid(statement_id):
             raise store.XAPIError("statementId must be a UUID")
-        body = _json_body(request)
-        if isinstance(body, list):
-            raise store.XAPIError("PUT stores one statement, not a list")
-        statements = validate_statements(body, version)
-        store.save_statements(statements, credential, version, statement_id=statement_id)
+        unknown = sorted(set(request.GET) - {"statementId"})
+        if unknown:
+            raise store.XAPIError(f"unknown parameter {unknown[0]!r}")
+        _store(request, version, credential, statement_id=statement_id)
         return HttpResponse(status=204)
 
     if request.method == "POST":
-        statements = validate_statements(_json_body(request), version)
-        ids = store.save_statements(statements, credential, version)
-        return JsonResponse(ids, safe=False)
+        if request.GET:
+            raise store.XAPIError(f"unknown parameter {sorted(request.GET)[0]!r}")
+        return JsonResponse(_store(request, version, credential), safe=False)
 
     params = _params(request)
     fmt = params.get("format", "exact")
@@ -222,7 +247,9 @@ def statements(request: HttpRequest, version: Version, credential: Credential) -
         row = store.get_statement(params, version, credential)
         if fmt not in store.FORMATS:
             raise store.XAPIError(f"format must be one of {', '.join(store.FORMATS)}")
-        response = JsonResponse(store.present(row.data, fmt, languages))
+        statement = store.present(row.data, fmt, languages)
+        with_attachments = request.GET.get("attachments", "false").lower() == "true"
+        response = _respond(statement, [row.data], with_attachments)
         response["Last-Modified"] = http_date(row.stored.timestamp())
         return response
     page = store.query_statements(params, version, credential)
@@ -230,7 +257,7 @@ def statements(request: HttpRequest, version: Version, credential: Credential) -
         "statements": [store.present(s, page.format, languages) for s in page.statements],
         "more": f"{request.path}?more={page.more}" if page.more else "",
     }
-    return JsonResponse(body)
+    return _respond(body, page.statements, page.attachments)
 
 
 @csrf_exempt

@@ -277,3 +277,10 @@ def test_the_default_version_names_itself_when_the_client_did_not(client, settin
     assert client.get("/xapi/statements")["X-Experience-API-Version"] == "1.0.3"
     settings.XAPI_DEFAULT_VERSION = "2.0.0"
     assert client.get("/xapi/statements")["X-Experience-API-Version"] == "2.0.0"
+
+
+def test_an_oversized_body_is_refused_with_413(lrs, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = lrs.post([statement() for _ in range(20)])
+    assert response.status_code == 413
+    assert "larger than" in response.json()["error"]["message"]
