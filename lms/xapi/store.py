@@ -422,25 +422,29 @@ def query_statements(
         except ValueError as error:
             raise XAPIError("registration must be a UUID") from error
     rows = _mine(Statement.objects.filter(voided=False), credential)
-    if matching:
-        # 1.0.3 §2.4.4.3 / 2.0 §4.1.6.1: a statement that targets (StatementRef) a statement
-        # matching the filters is returned too, even when the target is voided.
-        targets = Statement.objects.filter(matching).values("statement_id")
-        rows = rows.filter(matching | Q(refs__in=targets))
     since, until = _when(params, "since", version), _when(params, "until", version)
     if since:
         rows = rows.filter(stored__gt=since)
     if until:
         rows = rows.filter(stored__lte=until)
-
     if bound is None:
         newest = Statement.objects.order_by("-seq").values_list("seq", flat=True).first()
         bound = newest or 0
     rows = rows.filter(seq__lte=bound)
     if after is not None:
         rows = rows.filter(Q(seq__gt=after) if ascending else Q(seq__lt=after))
-    rows = rows.order_by("seq" if ascending else "-seq")
-    page = list(rows.values_list("seq", "data")[: limit + 1])
+    order = "seq" if ascending else "-seq"
+    if matching:
+        # 1.0.3 §2.4.4.3 / 2.0 §4.1.6.1: a statement that targets (StatementRef) a statement
+        # matching the filters is returned too, even when the target is voided. Two indexed
+        # queries in a UNION; an OR across them would scan the table.
+        targets = Statement.objects.filter(matching).values("statement_id")
+        direct = rows.filter(matching).values_list("seq", "data")
+        referring = rows.filter(refs__in=targets).values_list("seq", "data")
+        query = direct.union(referring).order_by(order)
+    else:
+        query = rows.order_by(order).values_list("seq", "data")
+    page = list(query[: limit + 1])
     more = ""
     if len(page) > limit:
         page = page[:limit]
