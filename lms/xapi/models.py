@@ -106,7 +106,7 @@ class Statement(models.Model):
         indexes = [
             models.Index(fields=["verb_id", "seq"], name="xapi_stmt_verb"),
             models.Index(fields=["registration", "seq"], name="xapi_stmt_registration"),
-            models.Index(fields=["stored"], name="xapi_stmt_stored"),
+            models.Index(fields=["stored", "seq"], name="xapi_stmt_stored"),
             models.Index(fields=["actor_key", "verb_id", "seq"], name="xapi_stmt_actor_verb"),
         ]
 

@@ -432,27 +432,33 @@ def query_statements(
         bound = newest or 0
     rows = rows.filter(seq__lte=bound)
     if after is not None:
-        rows = rows.filter(Q(seq__gt=after) if ascending else Q(seq__lt=after))
-    order = "seq" if ascending else "-seq"
+        # Pages follow `stored` (what the specification orders by), `seq` breaking ties.
+        last_stored, last_seq = parse_datetime(after[0]), after[1]
+        if ascending:
+            rows = rows.filter(Q(stored__gt=last_stored) | Q(stored=last_stored, seq__gt=last_seq))
+        else:
+            rows = rows.filter(Q(stored__lt=last_stored) | Q(stored=last_stored, seq__lt=last_seq))
+    order = ("stored", "seq") if ascending else ("-stored", "-seq")
     if matching:
         # 1.0.3 §2.4.4.3 / 2.0 §4.1.6.1: a statement that targets (StatementRef) a statement
         # matching the filters is returned too, even when the target is voided. Two indexed
         # queries in a UNION; an OR across them would scan the table.
         targets = Statement.objects.filter(matching).values("statement_id")
-        direct = rows.filter(matching).values_list("seq", "data")
-        referring = rows.filter(refs__in=targets).values_list("seq", "data")
-        query = direct.union(referring).order_by(order)
+        direct = rows.filter(matching).values_list("seq", "stored", "data")
+        referring = rows.filter(refs__in=targets).values_list("seq", "stored", "data")
+        query = direct.union(referring).order_by(*order)
     else:
-        query = rows.order_by(order).values_list("seq", "data")
+        query = rows.order_by(*order).values_list("seq", "stored", "data")
     page = list(query[: limit + 1])
     more = ""
     if len(page) > limit:
         page = page[:limit]
         more = signing.dumps(
-            {"params": params, "after": page[-1][0], "bound": bound}, salt="lms.xapi.more"
+            {"params": params, "after": [page[-1][1].isoformat(), page[-1][0]], "bound": bound},
+            salt="lms.xapi.more",
         )
     return Page(
-        statements=[data for _seq, data in page],
+        statements=[data for _seq, _stored, data in page],
         more=more,
         format=fmt,
         attachments=with_attachments,

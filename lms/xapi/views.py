@@ -73,9 +73,13 @@ def _alternate_syntax(request: HttpRequest) -> None:
         raise store.XAPIError("with ?method=, every other parameter goes in the form body")
     if method not in ("GET", "PUT", "POST", "DELETE"):
         raise store.XAPIError(f"method {method!r} is not an xAPI method")
-    if not (request.content_type or "").startswith("application/x-www-form-urlencoded"):
-        raise store.XAPIError("the alternate request syntax is sent as a urlencoded form")
-    form = request.POST.copy()
+    # The body is a urlencoded form whatever Content-Type the client put on the POST itself:
+    # the Content-Type that counts is the one among the form fields, JSON if none is given.
+    try:
+        form = QueryDict(request.body.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise store.XAPIError("the alternate request syntax form is not UTF-8") from error
+    request.META["CONTENT_TYPE"] = "application/json"
     params = QueryDict(mutable=True)
     for name, value in form.items():
         meta = ALTERNATE_HEADERS.get(name.lower())
