@@ -47,7 +47,14 @@ ROLE_PERMISSIONS = {
         "content.add_glossaryterm",
         "content.change_glossaryterm",
     ],
-    Role.ADMINISTRATOR: ["wagtailadmin.access_admin"],
+    # The LRS is agency-wide and not scoped by org unit, so only administrators browse it.
+    Role.ADMINISTRATOR: [
+        "wagtailadmin.access_admin",
+        "xapi.view_statement",
+        "xapi.view_credential",
+        "xapi.add_credential",
+        "xapi.change_credential",
+    ],
 }
 
 
