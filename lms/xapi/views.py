@@ -103,7 +103,8 @@ def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]], consistent: boo
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.method == "POST" and "method" in request.GET:
+            alternate = request.method == "POST" and "method" in request.GET
+            if alternate:
                 try:
                     _alternate_syntax(request)
                 except store.XAPIError as error:
@@ -117,6 +118,8 @@ def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]], consistent: boo
                 version = Version.parse(request.headers.get(HEADER))
             except UnsupportedVersion as error:
                 return _answer(400, str(error))
+            if alternate and version.is_2:
+                return _answer(400, "xAPI 2.0 has no alternate request syntax (?method=)", version)
             credential = _credential(request)
             if credential is None:
                 response = _answer(

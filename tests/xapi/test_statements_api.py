@@ -284,3 +284,15 @@ def test_an_oversized_body_is_refused_with_413(lrs, settings):
     response = lrs.post([statement() for _ in range(20)])
     assert response.status_code == 413
     assert "larger than" in response.json()["error"]["message"]
+
+
+def test_alternate_request_syntax_is_refused_in_2_0(client, lrs):
+    form = {
+        "Authorization": lrs.headers["authorization"],
+        "X-Experience-API-Version": "2.0.0",
+        "statementId": new_id(),
+        "content": json.dumps(statement()),
+    }
+    response = client.post("/xapi/statements?method=PUT", urlencode(form), content_type=FORM)
+    assert response.status_code == 400
+    assert "2.0" in response.json()["error"]["message"]
