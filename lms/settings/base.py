@@ -10,6 +10,7 @@ VAR_DIR.mkdir(exist_ok=True)
 INSTALLED_APPS = [
     "lms.people",
     "lms.xapi",
+    "lms.tracking",
     "content",
     "courses",
     "wagtail_localize",
@@ -138,6 +139,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Retries of statement deliveries (new statements are delivered at once, on commit).
+CELERY_BEAT_SCHEDULE = {"tracking-deliver": {"task": "tracking.deliver", "schedule": 60.0}}
 
 LOGGING = {
     "version": 1,
