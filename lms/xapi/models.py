@@ -16,6 +16,8 @@ from django.db import models
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from .auth import forget_credential
+
 SCOPES = (
     "statements/write",
     "statements/read",
@@ -52,6 +54,10 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_credential(self.key)  # the request path's cache of credentials
 
     @classmethod
     def issue(cls, name: str, scopes: list[str]) -> tuple[Credential, str]:

@@ -182,65 +182,81 @@ def save_statements(
     if len(set(ids)) != len(ids):
         raise XAPIError("the batch holds two statements with the same id")
 
-    with transaction.atomic():
-        existing = {
-            str(row.statement_id): row
-            for row in Statement.objects.filter(statement_id__in=ids).only("statement_id", "data")
-        }
-        fresh = []
-        for statement in prepared:
-            stored = existing.get(statement["id"])
-            if stored is None:
-                fresh.append(statement)
-            elif _comparable(stored.data, timestamp=timestamped[statement["id"]]) != _comparable(
-                statement, timestamp=timestamped[statement["id"]]
-            ):
-                raise Conflict(f"statement {statement['id']} exists with different content")
-        _check_voiding(fresh)
-        rows = [
-            Statement(
-                statement_id=s["id"],
-                data=s,
-                verb_id=s["verb"]["id"],
-                registration=s.get("context", {}).get("registration"),
-                stored=now,
-                timestamp=parse_datetime(s["timestamp"]) or now,
-                voids=s["object"]["id"] if s["verb"]["id"] == VOIDED else None,
-                refs=s["object"]["id"] if s["object"].get("objectType") == "StatementRef" else None,
-                credential=credential,
-                actor_key=agent_key(s["actor"]) or "",
-            )
-            for s in fresh
-        ]
-        try:
-            Statement.objects.bulk_create(rows)
-        except IntegrityError as error:  # a concurrent request stored the same id first
-            raise Conflict("a statement with one of these ids was stored meanwhile") from error
-        if any(row.pk is None for row in rows):  # backends that do not return keys
-            by_id = dict(
-                Statement.objects.filter(
-                    statement_id__in=[r.statement_id for r in rows]
-                ).values_list("statement_id", "seq")
-            )
-            for row in rows:
-                row.pk = by_id[row.statement_id]
-        StatementAgent.objects.bulk_create(
-            StatementAgent(statement=row, key=key, direct=direct)
-            for row in rows
-            for key, direct in set(_agents(row.data))
-        )
-        StatementActivity.objects.bulk_create(
-            StatementActivity(statement=row, activity_id=activity, direct=direct)
-            for row in rows
-            for activity, direct in set(_activities(row.data))
-        )
-        _remember_definitions(fresh)
-        targets = [row.voids for row in rows if row.voids]
-        if targets:
-            Statement.objects.filter(statement_id__in=targets).exclude(verb_id=VOIDED).update(
-                voided=True
-            )
+    try:
+        # The common case costs no lookup: insert, and let the unique index report a known id.
+        with transaction.atomic():
+            _insert(prepared, credential, now)
+    except IntegrityError:
+        with transaction.atomic():
+            existing = {
+                str(row.statement_id): row
+                for row in Statement.objects.filter(statement_id__in=ids).only(
+                    "statement_id", "data"
+                )
+            }
+            fresh = []
+            for statement in prepared:
+                stored = existing.get(statement["id"])
+                timestamp = timestamped[statement["id"]]
+                if stored is None:
+                    fresh.append(statement)
+                elif _comparable(stored.data, timestamp=timestamp) != _comparable(
+                    statement, timestamp=timestamp
+                ):
+                    raise Conflict(
+                        f"statement {statement['id']} exists with different content"
+                    ) from None
+            try:
+                _insert(fresh, credential, now)
+            except IntegrityError as error:  # a concurrent request stored the same id first
+                raise Conflict("a statement with one of these ids was stored meanwhile") from error
     return ids
+
+
+def _insert(fresh: list[dict], credential: Credential | None, now: datetime) -> None:
+    if not fresh:
+        return
+    _check_voiding(fresh)
+    rows = [
+        Statement(
+            statement_id=s["id"],
+            data=s,
+            verb_id=s["verb"]["id"],
+            registration=s.get("context", {}).get("registration"),
+            stored=now,
+            timestamp=parse_datetime(s["timestamp"]) or now,
+            voids=s["object"]["id"] if s["verb"]["id"] == VOIDED else None,
+            refs=s["object"]["id"] if s["object"].get("objectType") == "StatementRef" else None,
+            credential=credential,
+            actor_key=agent_key(s["actor"]) or "",
+        )
+        for s in fresh
+    ]
+    Statement.objects.bulk_create(rows)
+    if any(row.pk is None for row in rows):  # backends that do not return keys
+        by_id = dict(
+            Statement.objects.filter(statement_id__in=[r.statement_id for r in rows]).values_list(
+                "statement_id", "seq"
+            )
+        )
+        for row in rows:
+            row.pk = by_id[row.statement_id]
+    StatementAgent.objects.bulk_create(
+        StatementAgent(statement=row, key=key, direct=direct)
+        for row in rows
+        for key, direct in set(_agents(row.data))
+    )
+    StatementActivity.objects.bulk_create(
+        StatementActivity(statement=row, activity_id=activity, direct=direct)
+        for row in rows
+        for activity, direct in set(_activities(row.data))
+    )
+    _remember_definitions(fresh)
+    targets = [row.voids for row in rows if row.voids]
+    if targets:
+        Statement.objects.filter(statement_id__in=targets).exclude(verb_id=VOIDED).update(
+            voided=True
+        )
 
 
 def _defined(statement: dict) -> Iterable[dict]:

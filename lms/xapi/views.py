@@ -20,6 +20,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from . import attachments, documents, store
+from .auth import known_credential
 from .models import Credential, Document
 from .validation import StatementInvalid, is_uuid, validate_statements
 from .versions import HEADER, SUPPORTED, UnsupportedVersion, Version
@@ -48,7 +49,7 @@ def _credential(request: HttpRequest) -> Credential | None:
         key, _, secret = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    credential = Credential.objects.filter(key=key, is_active=True).first()
+    credential = known_credential(key)
     if credential is None or not credential.check_secret(secret):
         return None
     return credential
