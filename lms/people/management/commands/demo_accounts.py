@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from lms.people.models import User
@@ -25,4 +26,5 @@ class Command(BaseCommand):
                 f"  {account.username:<10} {account.role.label!s:<16} "
                 f"{user.org_unit.name_en if user.org_unit else '—'} · scope: {scope}"
             )
-        self.stdout.write("Site: http://127.0.0.1:8000/  ·  Admin: http://127.0.0.1:8000/admin/\n")
+        site = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        self.stdout.write(f"Site: {site}/  ·  Admin: {site}/admin/\n")
