@@ -74,10 +74,15 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+@pytest.fixture
+def no_worker(monkeypatch):
+    """No worker picks the outbox up on commit: the test drives delivery itself."""
+    monkeypatch.setattr(services, "_schedule", lambda: None)
+
+
 def test_an_external_lrs_that_is_down_gets_everything_exactly_once_after_recovery(
-    live_server, settings
+    live_server, no_worker
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # the worker is not running: we drive delivery
     credential, secret = Credential.issue("partner", ["all"])
     down = ExternalLRS.objects.create(
         name="partner",
@@ -108,9 +113,8 @@ def test_an_external_lrs_that_is_down_gets_everything_exactly_once_after_recover
 
 
 def test_a_crash_after_sending_repeats_the_delivery_without_duplicates(
-    live_server, settings, monkeypatch
+    live_server, no_worker, monkeypatch
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     # A second LRS database is not available here, so the "external" LRS is the platform's
     # own, reached over HTTP; its answer to a repeated id is what is being tested.
     credential, secret = Credential.issue("partner", ["all"])
@@ -146,8 +150,7 @@ def test_a_crash_after_sending_repeats_the_delivery_without_duplicates(
     assert Statement.objects.filter(statement_id__in=[s["id"] for s in sent]).count() == 3
 
 
-def test_after_too_many_failures_a_delivery_is_dead_until_replayed(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+def test_after_too_many_failures_a_delivery_is_dead_until_replayed(no_worker):
     partner = ExternalLRS.objects.create(
         name="gone", endpoint=f"http://127.0.0.1:{_free_port()}/xapi/", username="k",
         password=services.seal("s"),
