@@ -7,7 +7,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup install assets migrate demo messages messages-update serve worker test test-fast e2e lint format bench clean
+.PHONY: help run setup install assets migrate demo messages messages-update serve worker test test-fast e2e lint format bench bench-lrs clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -71,8 +71,11 @@ format: install ## Format the code
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: setup ## Run the benchmarks in bench/
+bench: setup ## Run the lesson page-weight benchmark (needs `make demo` first)
 	$(PY) bench/lesson_page_weight.py
+
+bench-lrs: install ## Load-test the LRS on PostgreSQL (127.0.0.1:5432, trust auth; drops malaka_bench)
+	$(PY) bench/lrs_throughput.py
 
 clean: ## Remove the database, media and built files (keeps the venv)
 	rm -rf var node_modules lms/static/vendor
