@@ -125,6 +125,9 @@ XAPI_HOMEPAGE = "http://127.0.0.1:8000"
 # The version the LRS names in its X-Experience-API-Version answer to a request that did not say
 # which version it speaks (both versions are served; see docs/architecture.md).
 XAPI_DEFAULT_VERSION = os.environ.get("XAPI_DEFAULT_VERSION", "2.0.0")
+# Who a signed-in learner is in statements sent by same-origin lesson content (a dotted path
+# to a function of the user; the LRS itself knows nothing of the platform's users).
+XAPI_SESSION_ACTOR = "lms.tracking.services.actor"
 # Statements with attachments arrive as one request body (multipart/mixed).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

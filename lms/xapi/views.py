@@ -15,8 +15,10 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.http import http_date
+from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 
 from . import attachments, documents, store
@@ -97,7 +99,44 @@ def _alternate_syntax(request: HttpRequest) -> None:
     request.__dict__.pop("headers", None)
 
 
-def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]], consistent: bool = False):
+def _session(request: HttpRequest, allowed: tuple[str, ...]) -> str:
+    """Same-origin content (H5P in a lesson) speaks with the learner's session and CSRF token;
+    the statements' actor is then forced to the learner (XAPI_SESSION_ACTOR). Returns why the
+    request is refused, or ''."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""  # not a session request: the caller answers 401
+    if request.method not in allowed:
+        return "signed-in browser content may only send statements and keep its state"
+    if request.method not in ("GET", "HEAD"):
+        rejected = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if rejected is not None:
+            return "the CSRF token is missing or incorrect"
+    request.xapi_actor = import_string(settings.XAPI_SESSION_ACTOR)(user)
+    return ""
+
+
+def browser_credential() -> Credential:
+    """The authority of statements sent by same-origin content with a learner's session."""
+    credential = Credential.objects.filter(key=BROWSER_KEY).first()
+    if credential is None:
+        credential, _secret = Credential.issue(
+            "Malaka lesson content", ["statements/write", "state"]
+        )
+        Credential.objects.filter(pk=credential.pk).update(key=BROWSER_KEY)
+        credential.key = BROWSER_KEY
+    return credential
+
+
+BROWSER_KEY = "malaka-browser"
+
+
+def xapi_view(
+    *methods: str,
+    scopes: dict[str, tuple[str, ...]],
+    consistent: bool = False,
+    session_methods: tuple[str, ...] = (),
+):
     """Version header, authentication and scope checks shared by every resource but /about."""
 
     def decorate(view: Callable) -> Callable:
@@ -122,6 +161,12 @@ def xapi_view(*methods: str, scopes: dict[str, tuple[str, ...]], consistent: boo
             if alternate and version.is_2:
                 return _answer(400, "xAPI 2.0 has no alternate request syntax (?method=)", version)
             credential = _credential(request)
+            if credential is None and "HTTP_AUTHORIZATION" not in request.META:
+                refused = _session(request, session_methods)
+                if refused:
+                    return _answer(403, refused, version)
+                if getattr(request, "xapi_actor", None):
+                    credential = browser_credential()
             if credential is None:
                 response = _answer(
                     401, "authentication required (HTTP Basic key and secret)", version
@@ -180,6 +225,11 @@ def _statements_body(request: HttpRequest) -> tuple[object, dict]:
 
 def _store(request, version, credential, statement_id=None) -> list[str]:
     body, parts = _statements_body(request)
+    actor = getattr(request, "xapi_actor", None)
+    if actor is not None:  # a learner's session speaks only for the learner
+        for item in body if isinstance(body, list) else [body]:
+            if isinstance(item, dict):
+                item["actor"] = actor
     if statement_id is not None and isinstance(body, list):
         raise store.XAPIError("PUT stores one statement, not a list")
     statements = validate_statements(body, version)
@@ -229,6 +279,7 @@ def _consistent_through(response: HttpResponse) -> HttpResponse:
         "POST": ("statements/write",),
     },
     consistent=True,
+    session_methods=("PUT", "POST"),
 )
 def statements(request: HttpRequest, version: Version, credential: Credential) -> HttpResponse:
     if request.method == "PUT":
@@ -293,9 +344,13 @@ def _document_view(kind: str, id_name: str):
     @xapi_view(
         "GET", "PUT", "POST", "DELETE",
         scopes={"GET": read, "PUT": write, "POST": write, "DELETE": write},
+        session_methods=("GET", "PUT", "POST", "DELETE") if kind == Document.STATE else (),
     )  # fmt: skip
     def view(request: HttpRequest, version: Version, credential: Credential) -> HttpResponse:
         params = _params(request)
+        actor = getattr(request, "xapi_actor", None)
+        if actor is not None:  # a learner's session keeps only the learner's own state
+            params["agent"] = json.dumps(actor)
         where = documents.address(kind, params, version)
         document_id = params.get(id_name)
         if_match = request.headers.get("If-Match")
