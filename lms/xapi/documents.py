@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -202,7 +202,7 @@ def ids(where: Address, since: str | None, version: Version) -> list[str]:
         if moment is None:
             raise XAPIError("since must be an ISO 8601 timestamp")
         if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, timezone.utc)
+            moment = timezone.make_aware(moment, UTC)
         documents = documents.filter(updated__gt=moment)
     return list(documents.order_by("document_id").values_list("document_id", flat=True))
 

@@ -196,3 +196,12 @@ def test_in_1_0_3_every_profile_put_carries_a_precondition(lrs_v1):
     assert send(lrs_v1, "PUT", path, params, b"{}").status_code == 400
     assert send(lrs_v1, "PUT", path, params, b"{}", **{"If-None-Match": "*"}).status_code == 204
     assert send(lrs_v1, "PUT", path, params, b"{}").status_code == 409
+
+
+def test_a_since_without_a_time_zone_lists_documents_in_1_0_3(lrs_v1):
+    send(lrs_v1, "PUT", "/xapi/activities/state", state_url(), b'{"a": 1}')
+    listed = send(
+        lrs_v1, "GET", "/xapi/activities/state",
+        {"activityId": ACTIVITY, "agent": AGENT, "since": "2000-01-01T00:00:00"},
+    )  # fmt: skip
+    assert listed.json() == ["bookmark"]

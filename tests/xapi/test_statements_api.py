@@ -296,3 +296,9 @@ def test_alternate_request_syntax_is_refused_in_2_0(client, lrs):
     response = client.post("/xapi/statements?method=PUT", urlencode(form), content_type=FORM)
     assert response.status_code == 400
     assert "2.0" in response.json()["error"]["message"]
+
+
+def test_a_since_without_a_time_zone_is_read_as_utc_in_1_0_3(lrs_v1):
+    lrs_v1.post(statement())
+    assert len(lrs_v1.get({"since": "2000-01-01T00:00:00"}).json()["statements"]) == 1
+    assert lrs_v1.get({"until": "2000-01-01T00:00:00"}).json()["statements"] == []
