@@ -148,7 +148,9 @@ def prepare(
     statement: dict, credential: Credential | None, version: Version, now: datetime
 ) -> dict:
     """Fill in what the LRS sets: id, stored, timestamp, authority, version (§2.4)."""
-    statement = _normalise(copy.deepcopy(statement))
+    # The statement is the request's own, parsed for this call: completed in place (top level
+    # copied), not deep-copied, which for a batch of 100 was a fifth of the time.
+    statement = _normalise(dict(statement))
     statement.setdefault("id", str(uuid.uuid4()))
     statement["id"] = statement["id"].lower()
     stored = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -240,10 +242,12 @@ INSERT_IN_ONE_STATEMENT = """
 WITH new AS (
     INSERT INTO xapi_statement (statement_id, data, verb_id, registration, stored, timestamp,
                                 voided, voids, refs, credential_id, actor_key)
-    SELECT i, d, v, r, %(stored)s, t, false, NULL, f, %(credential)s, a
-    FROM unnest(%(ids)s::uuid[], %(data)s::jsonb[], %(verbs)s::text[], %(registrations)s::uuid[],
+    SELECT i, j.d, v, r, %(stored)s, t, false, NULL, f, %(credential)s, a
+    FROM unnest(%(ids)s::uuid[], %(verbs)s::text[], %(registrations)s::uuid[],
                 %(timestamps)s::timestamptz[], %(refs)s::uuid[], %(actors)s::text[])
-         AS x(i, d, v, r, t, f, a)
+         WITH ORDINALITY AS x(i, v, r, t, f, a, n)
+    JOIN jsonb_array_elements(%(data)s::jsonb) WITH ORDINALITY AS j(d, n) USING (n)
+    ORDER BY n
     RETURNING seq, statement_id
 ), agents AS (
     INSERT INTO xapi_statementagent (statement_id, key, direct)
@@ -273,7 +277,9 @@ def _insert_in_one_statement(
         "stored": now,
         "credential": credential.pk if credential else None,
         "ids": [s["id"] for s in fresh],
-        "data": [Jsonb(s) for s in fresh],
+        # One JSON document for the batch: a jsonb[] parameter is escaped element by element,
+        # character by character, which cost more than everything else together.
+        "data": Jsonb(fresh),
         "verbs": [s["verb"]["id"] for s in fresh],
         "registrations": [s.get("context", {}).get("registration") for s in fresh],
         "timestamps": [_timestamp(s, now) for s in fresh],
