@@ -99,7 +99,7 @@ class Statement(models.Model):
     stored = models.DateTimeField()
     timestamp = models.DateTimeField()
     voided = models.BooleanField(default=False)
-    voids = models.UUIDField(null=True, blank=True, db_index=True)
+    voids = models.UUIDField(null=True, blank=True)  # never searched: no index to maintain
     # The statement this one targets with a StatementRef object (voiding ones included).
     refs = models.UUIDField(null=True, blank=True, db_index=True)
     # Whose statements these are, for the statements/read/mine scope.
