@@ -6,14 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Activity, Document
-from .store import Conflict, NotFound, XAPIError, agent_key
-from .validation import StatementInvalid, is_iri, is_timestamp, is_uuid, validate_agent
+from .store import Conflict, NotFound, XAPIError, agent_parameter, parse_time
+from .validation import StatementInvalid, is_iri, is_uuid, validate_agent
 from .versions import Version
 
 
@@ -61,15 +61,7 @@ def address(kind: str, params: dict[str, str], version: Version) -> Address:
     if "agent" in allowed:
         if "agent" not in params:
             raise XAPIError("the agent parameter is required")
-        try:
-            agent = json.loads(params["agent"])
-            validate_agent(agent, version)
-        except (ValueError, StatementInvalid) as error:
-            raise XAPIError(f"agent is not a valid Agent or Group: {error}") from error
-        key = agent_key(agent)
-        if key is None:
-            raise XAPIError("agent must have an inverse functional identifier")
-        fields["agent_key"] = key
+        fields["agent_key"] = agent_parameter(params["agent"], version)
     if "registration" in params:
         if not is_uuid(params["registration"]):
             raise XAPIError("registration must be a UUID")
@@ -196,14 +188,7 @@ def get(where: Address, document_id: str) -> Document:
 def ids(where: Address, since: str | None, version: Version) -> list[str]:
     documents = Document.objects.filter(**where.filter())
     if since is not None:
-        from django.utils.dateparse import parse_datetime
-
-        moment = parse_datetime(since) if is_timestamp(since, version) else None
-        if moment is None:
-            raise XAPIError("since must be an ISO 8601 timestamp")
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, UTC)
-        documents = documents.filter(updated__gt=moment)
+        documents = documents.filter(updated__gt=parse_time(since, "since", version))
     return list(documents.order_by("document_id").values_list("document_id", flat=True))
 
 

@@ -60,6 +60,19 @@ def agent_key(agent: dict) -> str | None:
     return None
 
 
+def agent_parameter(value: str, version: Version) -> str:
+    """The `agent` parameter of a query or document request, as the key the store indexes."""
+    try:
+        agent = json.loads(value)
+        validate_agent(agent, version)
+    except (ValueError, StatementInvalid) as error:
+        raise XAPIError(f"agent is not a valid Agent or Group: {error}") from error
+    key = agent_key(agent)
+    if key is None:
+        raise XAPIError("agent must have an inverse functional identifier")
+    return key
+
+
 def _agents(statement: dict, *, top: bool = True) -> Iterable[tuple[str, bool]]:
     """Every agent a statement mentions, with whether the plain `agent` filter matches it."""
 
@@ -451,18 +464,20 @@ def _boolean(params: dict[str, str], name: str) -> bool:
     return value == "true"
 
 
-def _when(params: dict[str, str], name: str, version: Version) -> datetime | None:
-    if name not in params:
-        return None
+def parse_time(value: str, name: str, version: Version) -> datetime:
+    """A `since`/`until` parameter; without a zone (1.0.3 allows it) it is read as UTC."""
     from .validation import is_timestamp
 
-    value = params[name]
     parsed = parse_datetime(value) if is_timestamp(value, version) else None
     if parsed is None:
         raise XAPIError(f"{name} must be an ISO 8601 timestamp")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, UTC)
     return parsed
+
+
+def _when(params: dict[str, str], name: str, version: Version) -> datetime | None:
+    return parse_time(params[name], name, version) if name in params else None
 
 
 def query_statements(
@@ -499,15 +514,7 @@ def query_statements(
 
     matching = Q()
     if "agent" in params:
-        try:
-            agent = json.loads(params["agent"])
-            validate_agent(agent, version)
-        except (ValueError, StatementInvalid) as error:
-            raise XAPIError(f"agent is not a valid Agent or Group: {error}") from error
-        key = agent_key(agent)
-        if key is None:
-            raise XAPIError("agent must have an inverse functional identifier")
-        agents = StatementAgent.objects.filter(key=key)
+        agents = StatementAgent.objects.filter(key=agent_parameter(params["agent"], version))
         if not related_agents:
             agents = agents.filter(direct=True)
         matching &= Q(seq__in=agents.values("statement_id"))
