@@ -174,3 +174,141 @@ def test_external_secrets_are_stored_encrypted():
     sealed = services.seal("partner-secret")
     assert "partner-secret" not in sealed
     assert services.unseal(sealed) == "partner-secret"
+
+
+def _database_url() -> str:
+    """The test database, for another process to open."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{db.get('USER') or 'postgres'}@{host}:{port}/{db['NAME']}"
+
+
+class _Partner:
+    """An external LRS in front of the live test server's LRS. While `hang` is set it passes
+    each request on (so the statements are stored) and then never answers: the worker that
+    sent them is killed while it waits."""
+
+    def __init__(self, upstream: str):
+        import http.server
+        import threading
+        import urllib.request
+
+        partner = self
+        self.upstream = upstream.rstrip("/")
+        self.hang = threading.Event()
+        self.forwarded = threading.Event()
+        self.answers: list[int] = []  # what the LRS behind it answered, request by request
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _relay(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() in ("authorization", "content-type", "x-experience-api-version")
+                }
+                request = urllib.request.Request(  # noqa: S310 - loopback
+                    partner.upstream + self.path, data=body, headers=headers, method=self.command
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+                        status, payload = answer.status, answer.read()
+                except urllib.error.HTTPError as error:
+                    status, payload = error.code, error.read()
+                partner.answers.append(status)
+                if partner.hang.is_set():
+                    partner.forwarded.set()
+                    threading.Event().wait(60)  # never answers in time
+                    return
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_POST = do_PUT = _relay
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/xapi/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_a_worker_process_killed_mid_delivery_loses_and_duplicates_nothing(live_server, no_worker):
+    """A real process runs the delivery task and is killed with SIGKILL after the partner
+    stored the batch but before it answered. After the lease, the next run delivers again:
+    every statement is delivered, and stored once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    partner = _Partner(live_server.url)
+    credential, secret = Credential.issue("partner", ["all"])
+    destination = ExternalLRS.objects.create(
+        name="partner", endpoint=partner.url, username=credential.key,
+        password=services.seal(secret),
+    )  # fmt: skip
+    user = UserFactory()
+    sent = [lesson_statement(user) for _ in range(4)]
+    with transaction.atomic():
+        services.record(*sent)
+    # Follow the partner alone: the platform's own deliveries are taken out, so the partner's
+    # LRS (the live server's) is the only way into the Statement table.
+    Delivery.objects.filter(destination=None).delete()
+    assert not Statement.objects.exists()
+
+    partner.hang.set()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lms.settings.test",
+        "DATABASE_URL": _database_url(),
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from lms.tracking.tasks import deliver; deliver.apply()",
+        ],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert partner.forwarded.wait(60), "the worker never reached the partner"
+        os.kill(worker.pid, signal.SIGKILL)
+        assert worker.wait(10) == -signal.SIGKILL
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    partner.hang.clear()
+
+    # Killed mid-delivery: the partner stored them (its LRS answered 200), the outbox still
+    # says pending (claimed).
+    assert partner.answers == [200]
+    pending = Delivery.objects.filter(destination=destination, status=Delivery.Status.PENDING)
+    assert pending.count() == 4
+    assert Statement.objects.filter(statement_id__in=[s["id"] for s in sent]).count() == 4
+    # Within the lease nobody sends them again; after it, the next run does, and the partner
+    # recognises every id: delivered, nothing stored twice, nothing lost.
+    assert services.deliver_due() == {}
+    after_lease = timezone.now() + services.LEASE + timedelta(seconds=1)
+    assert services.deliver_due(now=after_lease) == {"delivered": 4}, list(
+        pending.values_list("last_error", flat=True)
+    )
+    assert not pending.exists()
+    assert Statement.objects.filter(statement_id__in=[s["id"] for s in sent]).count() == 4
+    assert partner.answers[0] == 200 and len(partner.answers) >= 2
+    partner.close()
