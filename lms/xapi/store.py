@@ -308,8 +308,13 @@ def _insert_in_one_statement(
         "activity_keys": [r[1] for r in activity_rows],
         "activity_direct": [r[2] for r in activity_rows],
     }
-    with connection.cursor() as cursor:
-        cursor.execute(INSERT_IN_ONE_STATEMENT, params)
+    # psycopg's own cursor binds on the server and prepares the statement once per connection:
+    # Django's client-side binding quoted every array element in Python on every request.
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(INSERT_IN_ONE_STATEMENT, params, prepare=True)
 
 
 def _insert(fresh: list[dict], credential: Credential | None, now: datetime) -> None:
