@@ -101,8 +101,11 @@ _S_TSE_STEMS = (
 _S_TSE_INITIAL_STEMS = ("ak", "sek", "lek", "stan")
 
 _WORD_RE = re.compile(r"[^\W\d_][\w" + re.escape(APOSTROPHES) + r"]*")
+#: Kept as written: URLs, e-mail addresses, format placeholders, and the names a program reads
+#: (`code`, snake_case identifiers, "quoted" lower-case ASCII words such as API values).
 _PROTECTED_RE = re.compile(
-    r"(https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\{[^}]*\}|%\([^)]*\)[sd]|%[sd])"
+    r"(https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\{[^}]*\}|%\([^)]*\)[sd]|%[sd]"
+    r"|`[^`]*`|\b[A-Za-z]+(?:_[A-Za-z]+)+\b|\"[a-z][a-z_]*\")"
 )
 _HTML_RE = re.compile(r"(<[^>]*>|&#?\w+;)")
 
