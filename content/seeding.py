@@ -438,6 +438,9 @@ def load_all(
             prefill_cyrillic(term, publish=True)
     transliterated = transliterate_missing(pages, locales)
     say(f"curriculum: {transliterated} pages transliterated to uz-cyrl")
+    from lms.learning.seeding import load_demo_learning
+
+    say(f"learning: {load_demo_learning()} demo enrolments created")
     return {"pages": Page.objects.live().count(), "staff": created_staff}
 
 

@@ -223,7 +223,15 @@ class CoursePage(Page):
         lessons = (
             LessonPage.objects.live()
             .descendant_of(self)
-            .only("title", "url_path", "path", "depth", "reading_minutes", "locale_id")
+            .only(
+                "title",
+                "url_path",
+                "path",
+                "depth",
+                "reading_minutes",
+                "locale_id",
+                "translation_key",
+            )
         )
         by_module: dict[str, list] = {}
         for lesson in lessons.order_by("path"):
@@ -233,6 +241,12 @@ class CoursePage(Page):
         context["modules"] = modules
         context["first_lesson"] = next((m.lesson_list[0] for m in modules if m.lesson_list), None)
         context["prerequisite_courses"] = [p.localized for p in self.prerequisites.all() if p.live]
+        from lms.learning.pages import course_context
+
+        context.update(course_context(request, self))
+        done = context.get("completed_lessons") or set()
+        for module in modules:
+            module.lessons_done = sum(str(x.translation_key) in done for x in module.lesson_list)
         return context
 
 
@@ -288,8 +302,17 @@ class LessonPage(Page):
         return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from lms.learning.pages import lesson_context
+
         from .navigation import lesson_navigation
 
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_navigation(self))
+        context.update(lesson_context(request, self))
         return context
+
+    def serve(self, request, *args, **kwargs):
+        from lms.learning.pages import lesson_opened
+
+        lesson_opened(request, self)  # progress and the "experienced" statement
+        return super().serve(request, *args, **kwargs)

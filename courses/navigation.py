@@ -22,7 +22,7 @@ def lesson_navigation(lesson: LessonPage) -> dict:
         LessonPage.objects.live()
         .filter(path__startswith=course_path, depth=lesson.depth)
         .order_by("path")
-        .only("title", "path", "depth", "url_path", "reading_minutes")
+        .only("title", "path", "depth", "url_path", "reading_minutes", "translation_key")
     )
     by_module: dict[str, list[LessonPage]] = {}
     for item in lessons:

@@ -5,7 +5,7 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     """Django's, except that language-free APIs keep their own 404s: the LRS answering
     "no such statement" must not be redirected to /uz/xapi/…, a page that does not exist."""
 
-    LANGUAGE_FREE = ("/xapi/",)
+    LANGUAGE_FREE = ("/xapi/", "/api/")
 
     def process_response(self, request, response):
         if request.path_info.startswith(self.LANGUAGE_FREE):

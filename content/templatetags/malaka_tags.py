@@ -65,6 +65,13 @@ def can_view_staff(user) -> bool:
 
 
 @register.filter
+def can_view_roster(user) -> bool:
+    return user.is_superuser or (
+        user.scope_id is not None and user.has_perm("learning.view_enrolment")
+    )
+
+
+@register.filter
 def can_access_admin(user) -> bool:
     return user.has_perm("wagtailadmin.access_admin")
 

@@ -28,15 +28,21 @@ GROUP_NAMES = {
 #: Model permissions (app_label.codename) each role's group holds.
 ROLE_PERMISSIONS = {
     Role.LEARNER: [],
-    Role.TRAINER: ["wagtailadmin.access_admin"],
+    Role.TRAINER: ["wagtailadmin.access_admin", "learning.view_enrolment"],
     Role.MENTOR: [],
     Role.HR_OFFICER: [
         "wagtailadmin.access_admin",
         "people.view_user",
         "people.view_rosterimport",
         "people.add_rosterimport",
+        "learning.view_enrolment",
+        "learning.add_enrolment",
+        "learning.change_enrolment",
+        "learning.view_assignmentrule",
+        "learning.add_assignmentrule",
+        "learning.change_assignmentrule",
     ],
-    Role.EVALUATOR: ["people.view_orgunit"],
+    Role.EVALUATOR: ["people.view_orgunit", "learning.view_enrolment"],
     Role.CONTENT_EDITOR: [
         "wagtailadmin.access_admin",
         "wagtail_localize.submit_translation",

@@ -133,7 +133,13 @@ def demo_accounts(tashkent_region: str, first_centre: str) -> list[DemoAccount]:
             "learner", Role.LEARNER, "Dilnoza", "Karimova", "case-manager", first_centre, None
         ),
         DemoAccount(
-            "trainer", Role.TRAINER, "Aziz", "Rahimov", "trainer", HQ_DEPARTMENT["code"], None
+            "trainer",
+            Role.TRAINER,
+            "Aziz",
+            "Rahimov",
+            "trainer",
+            HQ_DEPARTMENT["code"],
+            tashkent_region,
         ),
         DemoAccount(
             "mentor", Role.MENTOR, "Gulnora", "Yusupova", "centre-head", first_centre, None

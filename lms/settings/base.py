@@ -11,6 +11,7 @@ INSTALLED_APPS = [
     "lms.people",
     "lms.xapi",
     "lms.tracking",
+    "lms.learning",
     "content",
     "courses",
     "wagtail_localize",
@@ -36,6 +37,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -143,7 +147,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # Retries of statement deliveries (new statements are delivered at once, on commit).
-CELERY_BEAT_SCHEDULE = {"tracking-deliver": {"task": "tracking.deliver", "schedule": 60.0}}
+CELERY_BEAT_SCHEDULE = {
+    "tracking-deliver": {"task": "tracking.deliver", "schedule": 60.0},
+    # Reminders are made once per enrolment and due date, however often this runs.
+    "learning-reminders": {"task": "learning.send_reminders", "schedule": 3600.0},
+}
 
 LOGGING = {
     "version": 1,
@@ -164,3 +172,28 @@ WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
     "OPTIONS": {},
 }
 WAGTAILDOCS_EXTENSIONS = [*WAGTAILDOCS_EXTENSIONS, "mp4", "webm"]
+
+# The read API (lms/learning/api.py): Malaka's own endpoints only, scoped like every page.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Malaka API",
+    "DESCRIPTION": "Enrolments and progress, scoped by the caller's permissions.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Only Malaka's own endpoints: not Wagtail's admin API or wagtail-localize's.
+    "PREPROCESSING_HOOKS": ["lms.learning.api.only_malaka_endpoints"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

@@ -62,7 +62,8 @@ def _recreate_postgres(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory) -> str:
+def server_env(tmp_path_factory) -> dict:
+    """The environment of the browser tests' server (its settings, database and media)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings.e2e", "PYTHONUNBUFFERED": "1"}
     db_url = _e2e_database_url()
     if db_url:
@@ -72,6 +73,30 @@ def site_url(tmp_path_factory) -> str:
         db_file = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
         env["DATABASE_URL"] = f"sqlite:///{db_file}"
     env["MEDIA_ROOT"] = str(tmp_path_factory.mktemp("media"))
+    return env
+
+
+@pytest.fixture(scope="session")
+def manage(server_env):
+    """Run a management command against the server's database; returns what it printed."""
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            env=server_env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory, server_env) -> str:
+    env = server_env
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run(
