@@ -241,3 +241,52 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.event}"
+
+
+class AssignmentJob(models.Model):
+    """A large assignment, run by a Celery worker in chunks with its progress kept here.
+    Each chunk commits on its own; running the job again assigns nobody twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Assigning")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Failed")
+
+    course = models.ForeignKey(
+        "courses.CoursePage", verbose_name=_("course"), on_delete=models.CASCADE, related_name="+"
+    )
+    people = models.JSONField(_("people"), default=list)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    rule = models.ForeignKey(
+        AssignmentRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    total = models.PositiveIntegerField(_("people"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    assigned = models.PositiveIntegerField(_("assigned"), default=0)
+    already = models.PositiveIntegerField(_("already enrolled"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment job")
+        verbose_name_plural = _("assignment jobs")
+
+    def __str__(self) -> str:
+        return f"{self.course_id}: {self.processed}/{self.total}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        return min(99, round(100 * self.processed / self.total)) if self.total else 0

@@ -58,6 +58,25 @@ class _EmailRun:
         _schedule_emails()
 
 
+def notify_all(enrolments: list[Enrolment], kind: str) -> None:
+    """`notify` for many new enrolments at once (a bulk assignment)."""
+    if not enrolments:
+        return
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                enrolment=e, recipient_id=e.learner_id, kind=kind, event=event_key(e, kind)
+            )
+            for e in enrolments
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    pending = transaction.get_connection().run_on_commit
+    if not any(isinstance(c, _EmailRun) and not c.done for _sids, c, _robust in pending):
+        transaction.on_commit(_EmailRun())
+
+
 def _schedule_emails() -> None:
     from .tasks import send_emails
 

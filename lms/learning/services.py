@@ -18,7 +18,7 @@ from lms.tracking import services as tracking
 
 from . import completion, curriculum, notifications
 from . import statements as xapi
-from .models import AssignmentRule, Enrolment, LessonProgress, Notification
+from .models import AssignmentJob, AssignmentRule, Enrolment, LessonProgress, Notification
 
 
 class LearningError(Exception):
@@ -147,25 +147,110 @@ def assign(
     assigned_by: User,
     rule: AssignmentRule | None = None,
 ) -> AssignmentResult:
-    """Assign a course to people (HR's one person, a selection, or a rule's matches)."""
+    """Assign a course to people (HR's one person, a selection, or a rule's matches), in one
+    transaction. People new to the course are written in bulk (enrolments, their statements
+    and notifications: a few queries for a thousand people); those already in it, or coming
+    back after a withdrawal, go through `_enrol` one by one."""
     course = curriculum.canonical(course)
+    learners = list(learners)
     result = AssignmentResult(rule=rule)
     source = Enrolment.Source.RULE if rule else Enrolment.Source.ASSIGNED
     with transaction.atomic():
-        for learner in learners:
+        known = set(
+            Enrolment.objects.filter(
+                course=course, learner__in=[p.pk for p in learners]
+            ).values_list("learner_id", flat=True)
+        )
+        for learner in (p for p in learners if p.pk in known):
             _enrolment, created = _enrol(
-                learner,
-                course,
+                learner, course, source=source, assigned_by=assigned_by, rule=rule,
+                due_date=due_date,
+            )  # fmt: skip
+            result.assigned += created
+            result.already += not created
+        now = timezone.now()
+        total = curriculum.lessons_of(course).count()
+        fresh = [
+            Enrolment(
+                learner=learner,
+                course=course,
+                status=Enrolment.Status.ENROLLED,
                 source=source,
                 assigned_by=assigned_by,
                 rule=rule,
                 due_date=due_date,
-            )
-            if created:
-                result.assigned += 1
-            else:
-                result.already += 1
+                enrolled_at=now,
+                lessons_total=total,
+            )  # fmt: skip
+            for learner in dict.fromkeys(p for p in learners if p.pk not in known)
+        ]
+        Enrolment.objects.bulk_create(fresh, batch_size=500)
+        tracking.record(*[xapi.registered(e) for e in fresh])
+        notifications.notify_all(fresh, Notification.Kind.ASSIGNED)
+        result.assigned += len(fresh)
     return result
+
+
+#: Assignments to more people than this run in a Celery job with visible progress.
+BACKGROUND_THRESHOLD = 300
+JOB_CHUNK = 250
+
+
+def start_assignment(
+    course: CoursePage,
+    people: list[User],
+    *,
+    due_date: dt.date | None,
+    assigned_by: User,
+    rule: AssignmentRule | None = None,
+) -> AssignmentResult | AssignmentJob:
+    """Assign now, or, for many people, queue a job and return it."""
+    if len(people) <= BACKGROUND_THRESHOLD:
+        return assign(course, people, due_date=due_date, assigned_by=assigned_by, rule=rule)
+    ids = [p.pk for p in people]
+    job = AssignmentJob.objects.create(
+        course=curriculum.canonical(course), people=ids, total=len(ids), due_date=due_date,
+        rule=rule, created_by=assigned_by,
+    )  # fmt: skip
+    from .tasks import run_assignment
+
+    transaction.on_commit(lambda: run_assignment.delay(job.pk))
+    return job
+
+
+def run_assignment_job(job_id: int) -> AssignmentJob:
+    """The worker's side: chunk after chunk, each in its own transaction, progress saved."""
+    job = AssignmentJob.objects.select_related("course", "rule", "created_by").get(pk=job_id)
+    if job.is_finished:
+        return job  # a redelivered task does nothing
+    AssignmentJob.objects.filter(pk=job.pk).update(
+        status=AssignmentJob.Status.RUNNING, processed=0, assigned=0, already=0
+    )
+    processed = assigned = already = 0
+    try:
+        for start in range(0, len(job.people), JOB_CHUNK):
+            chunk = job.people[start : start + JOB_CHUNK]
+            people = list(User.objects.filter(pk__in=chunk).select_related("org_unit", "position"))
+            result = assign(
+                job.course, people, due_date=job.due_date, assigned_by=job.created_by,
+                rule=job.rule,
+            )  # fmt: skip
+            processed += len(chunk)
+            assigned += result.assigned
+            already += result.already
+            AssignmentJob.objects.filter(pk=job.pk).update(
+                processed=processed, assigned=assigned, already=already
+            )
+    except Exception:
+        AssignmentJob.objects.filter(pk=job.pk).update(
+            status=AssignmentJob.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    AssignmentJob.objects.filter(pk=job.pk).update(
+        status=AssignmentJob.Status.SUCCEEDED, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
 
 
 def matching_people(unit: OrgUnit, position: Position | None):
@@ -184,9 +269,9 @@ def assign_matching(
     assigned_by: User,
     keep_applying: bool = False,
     due_days: int | None = None,
-) -> AssignmentResult:
-    """Everyone matching position × org-unit subtree; with `keep_applying`, also whoever a
-    later roster import adds or moves there (an `AssignmentRule`)."""
+) -> AssignmentResult | AssignmentJob:
+    """Everyone matching position × org-unit subtree (a job when they are many); with
+    `keep_applying`, also whoever a later roster import adds or moves there (a rule)."""
     course = curriculum.canonical(course)
     with transaction.atomic():
         rule = None
@@ -199,9 +284,9 @@ def assign_matching(
                 due_days=due_days,
                 created_by=assigned_by,
             )
-        return assign(
+        return start_assignment(
             course,
-            matching_people(unit, position),
+            list(matching_people(unit, position)),
             due_date=due_date,
             assigned_by=assigned_by,
             rule=rule,

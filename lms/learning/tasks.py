@@ -23,3 +23,10 @@ def refresh_course_progress(course_id: int) -> int:
 
     course = CoursePage.objects.filter(pk=course_id).first()
     return refresh_course_progress(course) if course else 0
+
+
+@shared_task(name="learning.run_assignment")
+def run_assignment(job_id: int) -> int:
+    from .services import run_assignment_job
+
+    return run_assignment_job(job_id).assigned

@@ -10,6 +10,7 @@ urlpatterns = [
     path("enrolments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("notifications/read/", views.read_notifications, name="read_notifications"),
     path("assign/", views.assign, name="assign"),
+    path("assign/jobs/<int:pk>/", views.assignment_job, name="assignment_job"),
     path("rules/<int:pk>/stop/", views.stop_rule, name="stop_rule"),
     path("roster/", views.roster, name="roster"),
 ]

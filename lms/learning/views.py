@@ -27,7 +27,7 @@ from lms.people.scoping import can_see_all, people_q
 
 from . import curriculum, services
 from .forms import AssignForm, RosterFilterForm
-from .models import AssignmentRule, Enrolment, LessonProgress, Notification
+from .models import AssignmentJob, AssignmentRule, Enrolment, LessonProgress, Notification
 from .notifications import notification_text
 
 DUE_SOON_DAYS = 14
@@ -220,7 +220,7 @@ def assign(request):
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data
         if f["target"] == AssignForm.MATCHING:
-            result = services.assign_matching(
+            outcome = services.assign_matching(
                 f["course"],
                 f["unit"],
                 f["position"],
@@ -230,15 +230,17 @@ def assign(request):
                 due_days=f["due_days"],
             )
         else:
-            result = services.assign(
+            outcome = services.start_assignment(
                 f["course"], f["people"], due_date=f["due_date"], assigned_by=request.user
             )
+        if isinstance(outcome, AssignmentJob):
+            return redirect("learning:assignment_job", pk=outcome.pk)
         messages.success(
             request,
             _("Assigned to %(assigned)d people; %(already)d were already enrolled.")
-            % {"assigned": result.assigned, "already": result.already},
+            % {"assigned": outcome.assigned, "already": outcome.already},
         )
-        if result.rule:
+        if outcome.rule:
             messages.info(request, _("New staff matching this rule will be assigned too."))
         return redirect(f"{_roster_url()}?course={f['course'].pk}")
     rules = AssignmentRule.objects.filter(active=True).select_related(
@@ -254,6 +256,22 @@ def assign(request):
         request,
         "learning/assign.html",
         {"form": form, "scope": request.user.scope, "rules": rules},
+    )
+
+
+@login_required
+def assignment_job(request, pk: int):
+    """A large assignment's progress; the page refreshes itself until the job is done."""
+    _require_scope(request.user, "learning.add_enrolment")
+    jobs = AssignmentJob.objects.select_related("course", "rule")
+    if not can_see_all(request.user):
+        jobs = jobs.filter(created_by=request.user)
+    job = get_object_or_404(jobs, pk=pk)
+    course = curriculum.localized([job.course], get_language())[str(job.course.translation_key)]
+    return render(
+        request,
+        "learning/assignment_job.html",
+        {"job": job, "course": course, "roster_url": f"{_roster_url()}?course={job.course_id}"},
     )
 
 

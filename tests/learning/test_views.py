@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from lms.learning import services
-from lms.learning.models import Enrolment
+from lms.learning.models import AssignmentJob, Enrolment
 from lms.people.seeding import load_groups
 from tests.factories import (
     PositionFactory,
@@ -349,3 +349,41 @@ def test_hr_stops_a_rule_in_scope_only(client, world):
     elsewhere.refresh_from_db()
     assert not rule.active and elsewhere.active
     assert Enrolment.objects.filter(rule=rule).count() == 2  # what it made stays
+
+
+def test_a_large_assignment_runs_as_a_job_with_progress(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "BACKGROUND_THRESHOLD", 3)
+    monkeypatch.setattr(services, "JOB_CHUNK", 2)
+    client.force_login(world["hr"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("learning:assign"),
+            {"course": world["courses"][0].pk, "target": "matching", "unit": world["region_a"].pk},
+        )
+    job = AssignmentJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("learning:assignment_job", args=[job.pk])
+    in_region = [u for c, people in world["staff"].items() if c.startswith("R0-") for u in people]
+    # The worker ran on commit (tasks are eager in tests), chunk after chunk.
+    job.refresh_from_db()
+    assert job.status == AssignmentJob.Status.SUCCEEDED
+    assert (job.total, job.processed, job.assigned, job.already) == (
+        len(in_region),
+        len(in_region),
+        len(in_region),
+        0,
+    )
+    assert set(Enrolment.objects.values_list("learner_id", flat=True)) == {u.pk for u in in_region}
+    page = client.get(reverse("learning:assignment_job", args=[job.pk]))
+    assert 'data-status="succeeded"' in page.text and 'http-equiv="refresh"' not in page.text
+    # Another HR officer does not see it; running it again assigns nobody twice.
+    other = UserFactory(username="hr-b", employee_number=None, scope=world["region_b"])
+    other.groups.add(Group.objects.get(name="HR officers"))
+    client.force_login(other)
+    assert client.get(reverse("learning:assignment_job", args=[job.pk])).status_code == 404
+    AssignmentJob.objects.filter(pk=job.pk).update(status=AssignmentJob.Status.PENDING)
+    again = services.run_assignment_job(job.pk)
+    assert (again.assigned, again.already) == (0, len(in_region))
+    assert Enrolment.objects.count() == len(in_region)
