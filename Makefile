@@ -7,7 +7,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup install assets migrate demo messages messages-update serve worker test test-fast e2e lint format bench bench-lrs clean
+.PHONY: help run setup install assets migrate demo messages messages-update serve worker test test-fast e2e lint format bench bench-lrs bench-learning clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench: setup ## Run the lesson page-weight benchmark (needs `make demo` first)
 
 bench-lrs: install ## Load-test the LRS on PostgreSQL (127.0.0.1:5432, trust auth; drops malaka_bench)
 	$(PY) bench/lrs_throughput.py
+
+bench-learning: install messages ## Time My learning and the HR roster on PostgreSQL (drops malaka_bench_learning)
+	$(PY) bench/learning_pages.py
 
 clean: ## Remove the database, media and built files (keeps the venv)
 	rm -rf var node_modules lms/static/vendor

@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content import views as content_views
+from lms.people.auth_views import LoginView
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -20,7 +21,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("search/", content_views.search, name="search"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("hr/", include("lms.people.urls")),
     path("learning/", include("lms.learning.urls")),

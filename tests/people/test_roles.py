@@ -60,3 +60,18 @@ def test_has_role_follows_group_membership():
     hr = _member(Role.HR_OFFICER)
     assert has_role(hr, Role.HR_OFFICER)
     assert not has_role(hr, Role.EVALUATOR)
+
+
+@pytest.mark.django_db
+def test_signing_in_remembers_the_preferred_language(client):
+    from django.conf import settings
+    from django.urls import reverse
+
+    UserFactory(username="dilnoza", preferred_language="ru")
+    response = client.post(
+        reverse("login"), {"username": "dilnoza", "password": "malaka-demo", "next": "/"}
+    )
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+    home = client.get("/", headers={"accept-language": "en"})
+    assert home.status_code == 302 and home["Location"].startswith("/ru/")
