@@ -36,6 +36,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Broadcast (remote control) messages; kombu's default is ./control in the working directory.
     "control_folder": str(VAR_DIR / "celery-control"),
 }
+# Any process may queue a job (the seed loader does), not only the one bin/serve starts.
+for _folder in ("celery-broker", "celery-processed", "celery-control"):
+    (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
