@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.production")
 application = get_wsgi_application()
+
+from lms.lrs_wsgi import LRSDispatcher  # noqa: E402 - needs the configured settings
+
+application = LRSDispatcher(application)

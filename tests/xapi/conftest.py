@@ -4,6 +4,17 @@ import uuid
 
 import pytest
 
+from lms.lrs_wsgi import LRS_MIDDLEWARE
+
+
+@pytest.fixture(autouse=True)
+def _lrs_middleware(request, settings):
+    """The LRS is served with only its own middleware (lms/lrs_wsgi.py, used by lms/wsgi.py);
+    its tests run with the same, so they test what production runs. The admin screens are
+    pages of the site and keep the whole stack, as does the test of the WSGI dispatcher."""
+    if not request.module.__name__.endswith(("test_admin", "test_wsgi")):
+        settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m in LRS_MIDDLEWARE]
+
 
 def statement(**overrides):
     data = {
