@@ -4,6 +4,8 @@ from django.urls import translate_url
 from django.utils.translation import get_language
 from wagtail.models import Page
 
+from lms.people.scoping import may_list
+
 register = template.Library()
 
 
@@ -61,14 +63,12 @@ def language_switcher(context) -> dict:
 
 @register.filter
 def can_view_staff(user) -> bool:
-    return user.is_superuser or (user.scope_id is not None and user.has_perm("people.view_user"))
+    return may_list(user, "people.view_user")
 
 
 @register.filter
 def can_view_roster(user) -> bool:
-    return user.is_superuser or (
-        user.scope_id is not None and user.has_perm("learning.view_enrolment")
-    )
+    return may_list(user, "learning.view_enrolment")
 
 
 @register.filter

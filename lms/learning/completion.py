@@ -94,14 +94,16 @@ def criteria(enrolment: Enrolment) -> list[Criterion]:
     return found
 
 
-def evaluate(enrolment: Enrolment) -> bool:
-    """Complete the course if its criteria are met. Call inside the event's transaction.
-    Returns whether this call completed it."""
+def evaluate(enrolment: Enrolment, *, counted: bool = False) -> bool:
+    """Complete the course if its criteria are met. Call inside the event's transaction;
+    `counted` says the caller has just counted the lessons. Returns whether this call
+    completed it."""
     if enrolment.status != Enrolment.Status.IN_PROGRESS and (
         enrolment.status != Enrolment.Status.ENROLLED
     ):
         return False
-    count_lessons(enrolment)  # the caller's copy may be older than the curriculum
+    if not counted:
+        count_lessons(enrolment)  # the caller's copy may be older than the curriculum
     checked = [c for c in criteria(enrolment) if c.met is not None]
     if not checked or not all(c.met for c in checked):
         return False

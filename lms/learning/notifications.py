@@ -40,12 +40,16 @@ def notify(enrolment: Enrolment, kind: str) -> Notification | None:
         defaults={"recipient_id": enrolment.learner_id, "kind": kind},
     )
     if created:
-        # One e-mail run per transaction, however many people a bulk assignment reached.
-        pending = transaction.get_connection().run_on_commit
-        if not any(isinstance(c, _EmailRun) and not c.done for _sids, c, _robust in pending):
-            transaction.on_commit(_EmailRun())
+        _email_after_commit()
         return notification
     return None
+
+
+def _email_after_commit() -> None:
+    """One e-mail run per transaction, however many people a bulk assignment reached."""
+    pending = transaction.get_connection().run_on_commit
+    if not any(isinstance(c, _EmailRun) and not c.done for _sids, c, _robust in pending):
+        transaction.on_commit(_EmailRun())
 
 
 class _EmailRun:
@@ -72,9 +76,7 @@ def notify_all(enrolments: list[Enrolment], kind: str) -> None:
         batch_size=500,
         ignore_conflicts=True,
     )
-    pending = transaction.get_connection().run_on_commit
-    if not any(isinstance(c, _EmailRun) and not c.done for _sids, c, _robust in pending):
-        transaction.on_commit(_EmailRun())
+    _email_after_commit()
 
 
 def _schedule_emails() -> None:

@@ -39,7 +39,10 @@ def lesson_context(request, page) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {}
-    enrolment = services.enrolment_for(user, curriculum.course_of(page))
+    if hasattr(request, "learning_enrolment"):  # looked up when the lesson was opened
+        enrolment = request.learning_enrolment
+    else:
+        enrolment = services.enrolment_for(user, curriculum.course_of(page))
     if enrolment is None:
         return {"enrolment": None}
     return {"enrolment": enrolment, "completed_lessons": _local_keys(enrolment)}
@@ -47,4 +50,4 @@ def lesson_context(request, page) -> dict:
 
 def lesson_opened(request, page) -> None:
     if request.user.is_authenticated and request.method == "GET":
-        services.open_lesson(request.user, page)
+        request.learning_enrolment = services.open_lesson(request.user, page)

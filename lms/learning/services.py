@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import CoursePage, LessonPage
+from courses.models import CoursePage, LessonPage, ModulePage
 from lms.people.models import OrgUnit, Position, User
 from lms.people.scoping import visible_people
 from lms.tracking import services as tracking
@@ -98,7 +99,7 @@ def _enrol(
     enrolment.save()
     returning = enrolment.lessons.filter(completed_at__isnull=False).exists()
     if returning:
-        _refresh_progress(enrolment)  # a learner coming back keeps what she had done
+        completion.count_lessons(enrolment)  # a learner coming back keeps what she had done
     tracking.record(xapi.registered(enrolment))
     if returning:
         # What was missing when she left (an assessment, say) may have been met since.
@@ -440,21 +441,14 @@ def complete_lesson(learner: User, lesson: LessonPage) -> Enrolment:
         module_lessons = set(
             LessonPage.objects.live().child_of(module).values_list("pk", flat=True)
         )
-        done = set(
-            enrolment.lessons.filter(completed_at__isnull=False).values_list("lesson_id", flat=True)
-        )
-        if module_lessons and module_lessons <= done:
+        if module_lessons and module_lessons <= completed_lesson_ids(enrolment):
             statements.append(xapi.completed(enrolment, "module", module))
-        _refresh_progress(enrolment, save=False)
+        completion.count_lessons(enrolment, save=False)
         enrolment.save()
         statements.append(xapi.progressed(enrolment))
         tracking.record(*statements)
-        completion.evaluate(enrolment)
+        completion.evaluate(enrolment, counted=True)
     return enrolment
-
-
-def _refresh_progress(enrolment: Enrolment, *, save: bool = True) -> None:
-    completion.count_lessons(enrolment, save=save)
 
 
 def refresh_course_progress(course: CoursePage) -> int:
@@ -485,15 +479,41 @@ def completed_lesson_ids(enrolment: Enrolment | None) -> set[int]:
     )
 
 
+def next_lessons(enrolments: list[Enrolment]) -> dict[int, LessonPage]:
+    """{enrolment id: the lesson to open next} — the first lesson not completed from the last
+    one opened on, wrapping round — for any number of enrolments in three queries. Lessons
+    count as in `curriculum.lessons_of`: live, in a live module."""
+    if not enrolments:
+        return {}
+    lessons_q, modules_q = Q(), Q()
+    for e in enrolments:
+        lessons_q |= Q(path__startswith=e.course.path, depth=e.course.depth + 2)
+        modules_q |= Q(path__startswith=e.course.path, depth=e.course.depth + 1)
+    hidden = tuple(ModulePage.objects.not_live().filter(modules_q).values_list("path", flat=True))
+    lessons = [
+        x
+        for x in LessonPage.objects.live()
+        .filter(lessons_q)
+        .order_by("path")
+        .only("pk", "path", "depth", "url_path", "title", "translation_key", "locale_id")
+        if not (hidden and x.path.startswith(hidden))
+    ]
+    done = set(
+        LessonProgress.objects.filter(
+            enrolment__in=enrolments, completed_at__isnull=False
+        ).values_list("enrolment_id", "lesson_id")
+    )
+    found = {}
+    for e in enrolments:
+        own = [x for x in lessons if x.path.startswith(e.course.path)]
+        start = next((i for i, x in enumerate(own) if x.pk == e.last_lesson_id), 0)
+        lesson = next((x for x in own[start:] + own[:start] if (e.pk, x.pk) not in done), None)
+        if lesson is not None:
+            found[e.pk] = lesson
+    return found
+
+
 def resume_lesson(enrolment: Enrolment) -> LessonPage | None:
-    """Where to go on: the first lesson not completed after the last one opened, else the
-    first not completed at all."""
-    lessons = list(curriculum.lessons_of(enrolment.course).only("pk", "path", "url_path"))
-    done = completed_lesson_ids(enrolment)
-    start = 0
-    if enrolment.last_lesson_id:
-        start = next((i for i, x in enumerate(lessons) if x.pk == enrolment.last_lesson_id), 0)
-    for lesson in lessons[start:] + lessons[:start]:
-        if lesson.pk not in done:
-            return lesson
-    return lessons[0] if lessons else None
+    """Where to go on (`next_lessons`); with every lesson done, the first one."""
+    lesson = next_lessons([enrolment]).get(enrolment.pk)
+    return lesson or curriculum.lessons_of(enrolment.course).first()

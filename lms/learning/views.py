@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,11 +24,11 @@ from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
 from lms.people.models import OrgUnit, Position
-from lms.people.scoping import can_see_all, people_q
+from lms.people.scoping import can_see_all, may_list, people_q
 
 from . import curriculum, services
 from .forms import AssignForm, RosterFilterForm
-from .models import AssignmentJob, AssignmentRule, Enrolment, LessonProgress, Notification
+from .models import AssignmentJob, AssignmentRule, Enrolment, Notification
 from .notifications import notification_text
 
 DUE_SOON_DAYS = 14
@@ -49,7 +50,7 @@ def my_learning(request):
         .order_by("due_date", "-enrolled_at")
     )
     courses = curriculum.localized([e.course for e in enrolments], get_language())
-    next_lessons = _next_lessons([e for e in enrolments if e.is_open])
+    next_lessons = services.next_lessons([e for e in enrolments if e.is_open])
     localized_lessons = curriculum.localized(next_lessons.values(), get_language())
     sections = {"overdue": [], "due_soon": [], "in_progress": [], "assigned": [], "completed": []}
     cpd_year = Decimal("0")
@@ -107,35 +108,6 @@ def my_learning(request):
             "has_any": bool(enrolments),
         },
     )
-
-
-def _next_lessons(enrolments: list[Enrolment]) -> dict[int, LessonPage]:
-    """{enrolment id: the lesson to open next}, in two queries for all enrolments."""
-    if not enrolments:
-        return {}
-    q = Q()
-    for e in enrolments:
-        q |= Q(path__startswith=e.course.path, depth=e.course.depth + 2)
-    lessons = list(
-        LessonPage.objects.live()
-        .filter(q)
-        .order_by("path")
-        .only("pk", "path", "depth", "url_path", "title", "translation_key", "locale_id")
-    )
-    done = set(
-        LessonProgress.objects.filter(
-            enrolment__in=enrolments, completed_at__isnull=False
-        ).values_list("enrolment_id", "lesson_id")
-    )
-    found = {}
-    for e in enrolments:
-        own = [x for x in lessons if x.path.startswith(e.course.path)]
-        start = next((i for i, x in enumerate(own) if x.pk == e.last_lesson_id), 0)
-        found[e.pk] = next(
-            (x for x in own[start:] + own[:start] if (e.pk, x.pk) not in done),
-            None,
-        )
-    return {k: v for k, v in found.items() if v is not None}
 
 
 @login_required
@@ -208,8 +180,15 @@ def read_notifications(request):
 
 
 def _require_scope(user, perm: str) -> None:
-    if not (can_see_all(user) or (user.scope_id and user.has_perm(perm))):
+    if not may_list(user, perm):
         raise PermissionDenied
+
+
+def _rules_in_scope(user):
+    rules = AssignmentRule.objects.filter(active=True)
+    if not can_see_all(user):
+        rules = rules.filter(org_unit__path__startswith=user.scope.path)
+    return rules
 
 
 @login_required
@@ -243,12 +222,11 @@ def assign(request):
         if outcome.rule:
             messages.info(request, _("New staff matching this rule will be assigned too."))
         return redirect(f"{_roster_url()}?course={f['course'].pk}")
-    rules = AssignmentRule.objects.filter(active=True).select_related(
-        "org_unit", "position", "course"
+    rules = list(
+        _rules_in_scope(request.user)
+        .select_related("org_unit", "position", "course")
+        .order_by("-created_at")[:50]
     )
-    if not can_see_all(request.user):
-        rules = rules.filter(org_unit__path__startswith=request.user.scope.path)
-    rules = list(rules.order_by("-created_at")[:50])
     titles = curriculum.localized({r.course for r in rules}, get_language())
     for rule in rules:
         rule.local_course = titles.get(str(rule.course.translation_key), rule.course)
@@ -280,10 +258,7 @@ def assignment_job(request, pk: int):
 def stop_rule(request, pk: int):
     """A rule stops assigning its course to newcomers; enrolments it made stay."""
     _require_scope(request.user, "learning.change_assignmentrule")
-    rules = AssignmentRule.objects.filter(active=True)
-    if not can_see_all(request.user):
-        rules = rules.filter(org_unit__path__startswith=request.user.scope.path)
-    rule = get_object_or_404(rules, pk=pk)
+    rule = get_object_or_404(_rules_in_scope(request.user), pk=pk)
     rule.active = False
     rule.save(update_fields=["active"])
     messages.success(request, _("The rule no longer assigns the course to new staff."))
@@ -291,8 +266,6 @@ def stop_rule(request, pk: int):
 
 
 def _roster_url() -> str:
-    from django.urls import reverse
-
     return reverse("learning:roster")
 
 

@@ -49,3 +49,9 @@ def unit_in_scope(viewer: User, unit: OrgUnit) -> bool:
         return True
     scope = scope_unit(viewer)
     return scope is not None and unit.path.startswith(scope.path)
+
+
+def may_list(viewer: User, perm: str) -> bool:
+    """Whether the viewer may open a list of people for `perm` (staff, training roster):
+    a superuser, or someone with a scope who holds the permission."""
+    return can_see_all(viewer) or bool(viewer.scope_id and viewer.has_perm(perm))

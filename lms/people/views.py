@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from .models import OrgUnit, Position
-from .scoping import can_see_all, visible_people, visible_units
+from .scoping import may_list, visible_people, visible_units
 
 PAGE_SIZE = 50
 
@@ -37,7 +37,7 @@ class StaffFilterForm(forms.Form):
 def staff_list(request):
     """The staff an HR officer may see: their scope's subtree, never beyond it."""
     viewer = request.user
-    if not (can_see_all(viewer) or (viewer.scope_id and viewer.has_perm("people.view_user"))):
+    if not may_list(viewer, "people.view_user"):
         raise PermissionDenied
     data = request.GET.copy()
     data.setdefault("status", "active")
