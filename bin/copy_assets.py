@@ -3,7 +3,9 @@
 
 Only what pages use is copied: the Noto Sans faces for the Latin (with ʻ and ʼ) and Cyrillic
 (with ғ, қ, ҳ, ў) subsets, regular and bold, as WOFF2, with a stylesheet whose unicode-range
-lets the browser fetch only the subsets a page needs.
+lets the browser fetch only the subsets a page needs; and DejaVu Sans (regular, bold) as
+TrueType for the PDFs the server renders with ReportLab (it reads TTF, not WOFF2), which covers
+Uzbek Latin with ʻ ʼ and Uzbek Cyrillic with ғ қ ҳ ў.
 """
 
 import re
@@ -16,6 +18,9 @@ FONT_PKG = ROOT / "node_modules" / "@fontsource" / "noto-sans"
 OUT = ROOT / "lms" / "static" / "vendor" / "noto-sans"
 SUBSETS = ("latin", "cyrillic", "cyrillic-ext")  # Uzbek needs no latin-ext: ʻ ʼ are in latin
 WEIGHTS = ("400", "700")
+PDF_FONT_PKG = ROOT / "node_modules" / "dejavu-fonts-ttf"
+PDF_FONT_OUT = ROOT / "lms" / "static" / "vendor" / "dejavu"
+PDF_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 BLOCK_RE = re.compile(r"/\* noto-sans-([a-z-]+)-(\d+)-normal \*/\s*(@font-face\s*\{.*?\})", re.S)
 
 
@@ -39,6 +44,16 @@ def main() -> int:
     (OUT / "noto-sans.css").write_text("\n".join(css) + "\n", encoding="utf-8")
     shutil.copy2(FONT_PKG / "LICENSE", OUT / "LICENSE")
     print(f"assets: {len(css)} font faces copied to {OUT.relative_to(ROOT)}")
+    if not PDF_FONT_PKG.is_dir():
+        print("node_modules/dejavu-fonts-ttf is missing: run `npm ci` first", file=sys.stderr)
+        return 1
+    if PDF_FONT_OUT.exists():
+        shutil.rmtree(PDF_FONT_OUT)
+    PDF_FONT_OUT.mkdir(parents=True)
+    for name in PDF_FONTS:
+        shutil.copy2(PDF_FONT_PKG / "ttf" / name, PDF_FONT_OUT / name)
+    shutil.copy2(PDF_FONT_PKG / "LICENSE", PDF_FONT_OUT / "LICENSE")
+    print(f"assets: {len(PDF_FONTS)} PDF fonts copied to {PDF_FONT_OUT.relative_to(ROOT)}")
     return 0
 
 

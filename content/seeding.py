@@ -441,6 +441,10 @@ def load_all(
     from lms.learning.seeding import load_demo_learning
 
     say(f"learning: {load_demo_learning()} demo enrolments created")
+    from evaluation.seeding import load_demo_evaluation, load_indicators
+
+    say(f"evaluation: {load_indicators()} indicators created")
+    say(f"evaluation: {load_demo_evaluation()} demo indicator values created")
     return {"pages": Page.objects.live().count(), "staff": created_staff}
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("xapi/", include("lms.xapi.urls")),
     path("api/", include("lms.learning.api_urls")),
+    path("api/", include("evaluation.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -25,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("hr/", include("lms.people.urls")),
     path("learning/", include("lms.learning.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -72,6 +72,11 @@ def can_view_roster(user) -> bool:
 
 
 @register.filter
+def can_view_evaluation(user) -> bool:
+    return may_list(user, "evaluation.view_evaluationstudy")
+
+
+@register.filter
 def can_access_admin(user) -> bool:
     return user.has_perm("wagtailadmin.access_admin")
 

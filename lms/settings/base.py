@@ -14,6 +14,7 @@ INSTALLED_APPS = [
     "lms.learning",
     "content",
     "courses",
+    "evaluation",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -118,6 +119,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "pptx", "txt", "csv", "vtt"]
 ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+INDICATOR_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+#: The feed API takes at most this many values per request.
+INDICATOR_FEED_MAX_ROWS = 5000
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -368,7 +368,11 @@ def test_schema_documents_only_malakas_v1_endpoints(client, world):
     response = client.get(reverse("api-schema"), {"format": "json"})
     assert response.status_code == 200
     schema = response.json()
-    assert set(schema["paths"]) == {"/api/v1/enrolments/", "/api/v1/enrolments/{id}/"}
+    assert set(schema["paths"]) == {
+        "/api/v1/enrolments/",
+        "/api/v1/enrolments/{id}/",
+        "/api/v1/indicator-values/",
+    }
     listing = schema["paths"]["/api/v1/enrolments/"]["get"]
     documented = {p["name"] for p in listing["parameters"] if p["in"] == "query"}
     assert documented >= {
