@@ -101,11 +101,27 @@ _S_TSE_STEMS = (
 _S_TSE_INITIAL_STEMS = ("ak", "sek", "lek", "stan")
 
 _WORD_RE = re.compile(r"[^\W\d_][\w" + re.escape(APOSTROPHES) + r"]*")
-#: Kept as written: URLs, e-mail addresses, format placeholders, and the names a program reads
-#: (`code`, snake_case identifiers, "quoted" lower-case ASCII words such as API values).
+#: Foreign proper names kept in Latin script (the statistical methods named after their
+#: authors, the HTTP scheme word): a letter-by-letter rendering would be wrong.
+_LATIN_NAMES = (
+    "Callaway",
+    "Sant[ʼ’']Anna",
+    "Borusyak",
+    "Jaravel",
+    "Spiess",
+    "Sun",
+    "Abraham",
+    "Goodman",
+    "Bacon",
+    "Bearer",
+)
+#: Kept as written: URLs, e-mail addresses, format placeholders, the names a program reads
+#: (`code`, snake_case identifiers, "quoted" lower-case ASCII words such as API values),
+#: period codes such as 2025-Q1, and the names above.
 _PROTECTED_RE = re.compile(
     r"(https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\{[^}]*\}|%\([^)]*\)[sd]|%[sd]"
-    r"|`[^`]*`|\b[A-Za-z]+(?:_[A-Za-z]+)+\b|\"[a-z][a-z_]*\")"
+    r"|`[^`]*`|\b[A-Za-z]+(?:_[A-Za-z]+)+\b|\"[a-z][a-z_]*\"|\b\d{4}-Q[1-4]\b"
+    r"|\b(?:" + "|".join(_LATIN_NAMES) + r")\b|<token>)"
 )
 _HTML_RE = re.compile(r"(<[^>]*>|&#?\w+;)")
 

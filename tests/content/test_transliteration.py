@@ -103,6 +103,15 @@ def test_urls_emails_and_placeholders_are_kept():
     assert to_cyrillic(text) == "Манба: https://sp.gov.uz/oz ва info@malaka.uz, %(name)s {count}"
 
 
+def test_period_codes_and_the_methods_authors_stay_in_latin():
+    assert to_cyrillic("2025-Q1 yoki 2025-03 deb yozing") == "2025-Q1 ёки 2025-03 деб ёзинг"
+    assert (
+        to_cyrillic("Callaway–Santʼ Anna emas: Callaway–Sant’Anna va Sun–Abraham usuli")
+        == "Callaway–Сантʼ Анна эмас: Callaway–Sant’Anna ва Sun–Abraham усули"
+    )
+    assert to_cyrillic("Sunʼiy, sun") == "Сунъий, сун"
+
+
 def test_quotes_are_not_turned_into_hard_signs():
     assert to_cyrillic("'Inson' markazi") == "'Инсон' маркази"
 
