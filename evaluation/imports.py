@@ -133,6 +133,10 @@ def parse_period(raw: Any, frequency: str) -> dt.date:
         q = QUARTER_RE.match(text)
         m = MONTH_RE.match(text)
         if q:
+            if frequency != Indicator.Frequency.QUARTER:
+                raise ValueError(
+                    _("This indicator is monthly: the period must be a month such as 2025-03.")
+                )
             day = dt.date(int(q.group(1)), (int(q.group(2)) - 1) * 3 + 1, 1)
         elif m:
             month = int(m.group(2))
@@ -235,10 +239,12 @@ def validate(
             if indicator.unit == Indicator.Unit.PERCENT:
                 if not 0 <= value <= 100:
                     problems.append(_("A percentage must lie between 0 and 100."))
-                if numerator is not None and denominator:
+                if numerator is not None and denominator is not None:
                     if numerator > denominator:
                         problems.append(_("numerator is larger than denominator."))
-                    elif abs(100 * numerator / denominator - value) > PERCENT_TOLERANCE:
+                    elif denominator and abs(100 * numerator / denominator - value) > (
+                        PERCENT_TOLERANCE
+                    ):
                         problems.append(
                             _("value %(value)s does not match numerator / denominator (%(share)s).")
                             % {"value": value, "share": f"{100 * numerator / denominator:.1f}"}

@@ -78,7 +78,7 @@ def exposure(
         timezone.make_aware(dt.datetime.combine(add_months(p, step), dt.time.min)) for p in periods
     ]
     unit_of: dict[str, OrgUnit] = {u.path: u for u in units}
-    depth = units[0].depth if units else 0
+    depths = sorted({u.depth for u in units})
     staff_of: dict[int, int] = defaultdict(int)
     person_unit: dict[int, int] = {}
     # Everyone under the units' common ancestor, then each person to the centre above them.
@@ -88,7 +88,14 @@ def exposure(
         is_active=True, org_unit__isnull=False, org_unit__path__startswith=common
     )
     for pk, path in people.values_list("pk", "org_unit__path"):
-        unit = unit_of.get(path[: depth * OrgUnit.steplen])
+        unit = next(
+            (
+                unit_of[path[: d * OrgUnit.steplen]]
+                for d in depths
+                if path[: d * OrgUnit.steplen] in unit_of
+            ),
+            None,
+        )
         if unit is not None:
             staff_of[unit.pk] += 1
             person_unit[pk] = unit.pk

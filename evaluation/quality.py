@@ -54,7 +54,12 @@ def assess(
         values = [v.value for v in have.values()]
         if len(values) >= 6:
             median = statistics.median(values)
-            mad = statistics.median(abs(x - median) for x in values) * 1.4826
+            deviations = [abs(x - median) for x in values]
+            mad = statistics.median(deviations) * 1.4826
+            if mad == 0:
+                # More than half the values are equal: the mean absolute deviation (scaled to
+                # a standard deviation for normal data) still measures the spread.
+                mad = statistics.fmean(deviations) * 1.2533
             if mad > 0:
                 q.outliers = [
                     (p, v.value)
