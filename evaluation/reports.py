@@ -19,6 +19,8 @@ from .charts import event_study_drawing, event_study_svg
 from .models import EvaluationStudy
 
 PRIMARY = "cs"
+#: The estimation panel's columns, as `manage.py evaluation_estimate --panel` reads them.
+PANEL_COLUMNS = ("unit", "period", "outcome", "first_treated", "share_trained")
 ROBUST = ("cs", "bjs", "sa")
 
 
@@ -465,6 +467,22 @@ def render_xlsx(study: EvaluationStudy) -> bytes:
         sheet = wb.create_sheet(_("Data quality")[:31])
         for n in data["notes"]:
             sheet.append([n])
+        sheet = wb.create_sheet(_("Panel")[:31])
+        sheet.append(list(PANEL_COLUMNS))
+        for row in study.results.get("panel", []):
+            sheet.append([row[c] for c in PANEL_COLUMNS])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def panel_csv(study: EvaluationStudy) -> str:
+    """The study's estimation panel as CSV, the input of `manage.py evaluation_estimate`."""
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(PANEL_COLUMNS)
+    for row in (study.results or {}).get("panel", []):
+        writer.writerow([row[c] for c in PANEL_COLUMNS])
+    return out.getvalue()

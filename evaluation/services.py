@@ -184,6 +184,9 @@ def run_study(study_id: int, seed: int = 0) -> EvaluationStudy:
         )
         raise
     result["periods"] = [p.isoformat() for p in data.periods]
+    # The estimation panel itself, so anyone can re-run the estimate
+    # (`manage.py evaluation_estimate --panel`) on exactly these numbers.
+    result["panel"] = data.rows
     result["unit_table"] = data.units
     result["notes"] = data.notes
     result["indicator"] = {

@@ -15,4 +15,5 @@ urlpatterns = [
     path("studies/<int:pk>/run/", views.study_run, name="study_run"),
     path("studies/<int:pk>/report.pdf", views.study_pdf, name="study_pdf"),
     path("studies/<int:pk>/report.xlsx", views.study_xlsx, name="study_xlsx"),
+    path("studies/<int:pk>/panel.csv", views.study_panel, name="study_panel"),
 ]

@@ -234,6 +234,12 @@ def study_pdf(request, pk: int):
 
 
 @login_required
+def study_panel(request, pk: int):
+    study = _study_for(request, pk)
+    return _download(study, reports.panel_csv(study).encode(), "csv", "text/csv; charset=utf-8")
+
+
+@login_required
 def study_xlsx(request, pk: int):
     study = _study_for(request, pk)
     return _download(

@@ -1,9 +1,11 @@
 """The evaluator's pages: a study from creation to PDF, inside the viewer's scope."""
 
 import io
+import json
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse as _reverse
@@ -69,7 +71,7 @@ def test_the_demo_seed_leaves_a_computed_study_with_its_data_quality_notes(world
 
 
 def test_evaluator_creates_a_study_sees_the_chart_and_downloads_pdf_and_xlsx(
-    client, world, django_capture_on_commit_callbacks
+    client, world, django_capture_on_commit_callbacks, tmp_path
 ):
     from courses.models import CoursePage
 
@@ -106,9 +108,31 @@ def test_evaluator_creates_a_study_sees_the_chart_and_downloads_pdf_and_xlsx(
     assert f"{cs:.2f}" in text
     assert f"{study.results['estimates']['bjs']['att']:.2f}" in text
 
+    # The panel behind the figures re-runs from the command line to the same estimate.
+    panel = client.get(reverse("evaluation:study_panel", args=[study.pk]))
+    assert panel.status_code == 200
+    panel_file = tmp_path / "panel.csv"
+    panel_file.write_bytes(panel.content)
+    out = io.StringIO()
+    call_command(
+        "evaluation_estimate",
+        "--panel",
+        str(panel_file),
+        "--method",
+        "cs",
+        "--comparison",
+        "never_treated",
+        "--bootstrap",
+        "199",
+        "--json",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["att"] == pytest.approx(cs, abs=1e-9)
+
     xlsx = client.get(reverse("evaluation:study_xlsx", args=[study.pk]))
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert {"Summary", "Event study", "Cohorts", "Centres"} <= set(book.sheetnames)
+    assert {"Summary", "Event study", "Cohorts", "Centres", "Panel"} <= set(book.sheetnames)
+    assert book["Panel"].max_row == len(study.results["panel"]) + 1
     rows = list(book["Summary"].iter_rows(values_only=True))
     assert any(r[0] == "Callaway–Sant’Anna" and abs(r[1] - cs) < 1e-9 for r in rows)
 
