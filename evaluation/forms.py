@@ -3,13 +3,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.conf import settings
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import CoursePage
-from lms.learning import curriculum
-from lms.learning.forms import UnitChoiceField
+from lms.learning.forms import CoursesChoiceField, UnitChoiceField
 from lms.people.models import OrgUnit
 from lms.people.scoping import visible_units
 
@@ -29,23 +25,6 @@ class MonthField(forms.DateField):
         return day.replace(day=1) if day else day
 
 
-class CoursesField(forms.ModelMultipleChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(
-            queryset=CoursePage.objects.live()
-            .filter(locale__language_code=settings.LANGUAGE_CODE)
-            .order_by("code"),
-            **kwargs,
-        )
-        self._labels: dict | None = None
-
-    def label_from_instance(self, obj):
-        if self._labels is None:
-            self._labels = curriculum.localized(self.queryset, get_language())
-        local = self._labels.get(str(obj.translation_key), obj)
-        return f"{obj.code} · {local.title}"
-
-
 class IndicatorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} · {obj.local_name}"
@@ -56,7 +35,7 @@ class StudyForm(forms.Form):
     indicator = IndicatorChoiceField(
         label=_("Outcome indicator"), queryset=Indicator.objects.filter(active=True)
     )
-    courses = CoursesField(
+    courses = CoursesChoiceField(
         label=_("Courses"),
         help_text=_("A member of staff counts as trained once they have completed all of them."),
         widget=forms.SelectMultiple(attrs={"size": 6}),

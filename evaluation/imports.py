@@ -9,20 +9,18 @@ indicator, unit and period is replaced).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms import tables
 from lms.people.models import OrgUnit
 
 from .models import Indicator, IndicatorValue
@@ -37,7 +35,7 @@ COLUMNS = (
     "source",
 )
 REQUIRED_COLUMNS = ("indicator_code", "org_unit_code", "period", "value")
-ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+ALLOWED_EXTENSIONS = tables.ALLOWED_EXTENSIONS
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
 QUARTER_RE = re.compile(r"^(\d{4})-?Q([1-4])$", re.I)
 #: A share must match numerator / denominator to within this many percentage points.
@@ -68,58 +66,17 @@ class CleanRow:
     source: str
 
 
-def _header(name: object) -> str:
-    return re.sub(r"[\s-]+", "_", str(name or "").strip().lower())
-
-
 def _cell(value: object) -> Any:
-    if isinstance(value, str):
-        return value.strip()
-    return value
+    return value.strip() if isinstance(value, str) else value
 
 
 def read_table(fileobj: IO[bytes], filename: str) -> list[tuple[int, dict[str, Any]]]:
     """Rows as (line in the file, {column: value}); the header is line 1."""
-    ext = Path(filename).suffix.lower()
-    if ext == ".csv":
-        try:
-            text = fileobj.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError(
-                _("The CSV file is not UTF-8 encoded; save it as UTF-8.")
-            ) from None
-        sample = text[:4096]
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        table: Iterable = csv.reader(io.StringIO(text), delimiter=delimiter)
-    elif ext == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(fileobj, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-            raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
-        table = workbook.worksheets[0].iter_rows(values_only=True)
-    else:
-        raise ImportFileError(_("Upload a .csv or .xlsx file."))
-    rows = iter(table)
     try:
-        header = [_header(h) for h in next(rows)]
-    except StopIteration:
-        raise ImportFileError(_("The file is empty.")) from None
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ImportFileError(
-            _("Missing columns: %(columns)s. Expected columns: %(expected)s.")
-            % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
-        )
-    out = []
-    for line, values in enumerate(rows, start=2):
-        cells = [_cell(v) for v in values]
-        if all(c is None or c == "" for c in cells):
-            continue
-        record = {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header)}
-        out.append((line, {c: record.get(c) for c in COLUMNS}))
-    return out
+        rows = tables.read(fileobj, filename, REQUIRED_COLUMNS, COLUMNS)
+    except tables.TableFileError as exc:
+        raise ImportFileError(str(exc)) from None
+    return [(line, {c: _cell(v) for c, v in record.items()}) for line, record in rows]
 
 
 def parse_period(raw: Any, frequency: str) -> dt.date:

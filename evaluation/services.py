@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms import tables
 from lms.people.models import OrgUnit, User
 from lms.people.scoping import scope_unit
 
@@ -27,20 +27,7 @@ logger = logging.getLogger(__name__)
 
 def check_upload(upload: UploadedFile) -> None:
     """Size and type checks done before anything is stored."""
-    ext = Path(upload.name or "").suffix.lower()
-    if ext not in imports.ALLOWED_EXTENSIONS:
-        raise ValidationError(_("Upload a .csv or .xlsx file."))
-    if upload.size > settings.INDICATOR_IMPORT_MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB.")
-            % {"mb": settings.INDICATOR_IMPORT_MAX_BYTES // (1024 * 1024)}
-        )
-    head = upload.read(4)
-    upload.seek(0)
-    if ext == ".xlsx" and head != b"PK\x03\x04":
-        raise ValidationError(_("The file is not an XLSX workbook."))
-    if ext == ".csv" and b"\x00" in head:
-        raise ValidationError(_("The file is not a text CSV file."))
+    tables.check_upload(upload, settings.INDICATOR_IMPORT_MAX_BYTES)
 
 
 def start_indicator_import(upload: UploadedFile, user: User) -> IndicatorImport:

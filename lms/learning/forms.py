@@ -14,8 +14,8 @@ from . import curriculum
 from .models import Enrolment
 
 
-class CourseChoiceField(forms.ModelChoiceField):
-    """Courses of the default locale, labelled in the viewer's language."""
+class CourseLabelsMixin:
+    """Courses of the default locale, labelled "code · title" in the viewer's language."""
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -31,6 +31,14 @@ class CourseChoiceField(forms.ModelChoiceField):
             self._labels = curriculum.localized(self.queryset, get_language())
         local = self._labels.get(str(obj.translation_key), obj)
         return f"{obj.code} · {local.title}"
+
+
+class CourseChoiceField(CourseLabelsMixin, forms.ModelChoiceField):
+    pass
+
+
+class CoursesChoiceField(CourseLabelsMixin, forms.ModelMultipleChoiceField):
+    pass
 
 
 class UnitChoiceField(forms.ModelChoiceField):

@@ -9,18 +9,17 @@ line number, so HR can fix everything in one pass.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+
+from lms import tables
 
 from .models import OrgUnit, Position, User
 
@@ -45,7 +44,7 @@ LANGUAGE_ALIASES = {
     "ru": "ru",
     "en": "en",
 }
-ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+ALLOWED_EXTENSIONS = tables.ALLOWED_EXTENSIONS
 #: Staff can be placed in these kinds of unit (not directly under the agency or a region).
 PLACEABLE_KINDS = (OrgUnit.Kind.DISTRICT, OrgUnit.Kind.CENTRE, OrgUnit.Kind.DEPARTMENT)
 EMPLOYEE_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -88,10 +87,6 @@ class ApplyResult:
     changed_ids: list[int] = field(default_factory=list)
 
 
-def _normalise_header(name: object) -> str:
-    return re.sub(r"[\s-]+", "_", str(name or "").strip().lower())
-
-
 def _cell(value: object) -> str:
     if value is None:
         return ""
@@ -102,55 +97,11 @@ def _cell(value: object) -> str:
 
 def read_rows(fileobj: IO[bytes], filename: str) -> list[tuple[int, dict[str, str]]]:
     """Rows as (line number in the file, {column: text}); the header is line 1."""
-    ext = Path(filename).suffix.lower()
-    if ext == ".csv":
-        table = _read_csv(fileobj.read())
-    elif ext == ".xlsx":
-        table = _read_xlsx(fileobj)
-    else:
-        raise RosterFileError(
-            _("Unsupported file type “%(ext)s”: upload a .csv or .xlsx file.") % {"ext": ext}
-        )
-    rows = iter(table)
     try:
-        header = [_normalise_header(h) for h in next(rows)]
-    except StopIteration:
-        raise RosterFileError(_("The file is empty.")) from None
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise RosterFileError(
-            _("Missing columns: %(columns)s. Expected columns: %(expected)s.")
-            % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
-        )
-    result = []
-    for line, values in enumerate(rows, start=2):
-        cells = [_cell(v) for v in values]
-        if not any(cells):
-            continue  # blank lines are not rows
-        record = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
-        result.append((line, {c: record.get(c, "") for c in COLUMNS}))
-    return result
-
-
-def _read_csv(data: bytes) -> Iterable[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RosterFileError(_("The CSV file is not UTF-8 encoded; save it as UTF-8.")) from None
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def _read_xlsx(fileobj: IO[bytes]) -> Iterable[tuple]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise RosterFileError(_("The file is not a readable XLSX workbook.")) from exc
-    sheet = workbook.worksheets[0]
-    return list(sheet.iter_rows(values_only=True))
+        rows = tables.read(fileobj, filename, REQUIRED_COLUMNS, COLUMNS)
+    except tables.TableFileError as exc:
+        raise RosterFileError(str(exc)) from None
+    return [(line, {c: _cell(v) for c, v in record.items()}) for line, record in rows]
 
 
 def validate(

@@ -6,11 +6,12 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from lms import tables
 
 from . import roster
 from .models import OrgUnit, RosterImport, User
@@ -21,20 +22,7 @@ logger = logging.getLogger(__name__)
 
 def check_roster_upload(upload: UploadedFile) -> None:
     """Size and type checks done before anything is stored."""
-    ext = Path(upload.name or "").suffix.lower()
-    if ext not in roster.ALLOWED_EXTENSIONS:
-        raise ValidationError(_("Upload a .csv or .xlsx file."))
-    if upload.size > settings.ROSTER_IMPORT_MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB.")
-            % {"mb": settings.ROSTER_IMPORT_MAX_BYTES // (1024 * 1024)}
-        )
-    head = upload.read(4)
-    upload.seek(0)
-    if ext == ".xlsx" and head != b"PK\x03\x04":
-        raise ValidationError(_("The file is not an XLSX workbook."))
-    if ext == ".csv" and b"\x00" in head:
-        raise ValidationError(_("The file is not a text CSV file."))
+    tables.check_upload(upload, settings.ROSTER_IMPORT_MAX_BYTES)
 
 
 def start_roster_import(upload: UploadedFile, scope: OrgUnit, user: User | None) -> RosterImport:

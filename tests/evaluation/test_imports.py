@@ -250,7 +250,7 @@ def test_headers_are_normalised_and_blank_lines_keep_the_line_numbers():
         (b"", "v.csv", "The file is empty"),
         ("indicator_code;value\n".encode("utf-16"), "v.csv", "not UTF-8"),
         (b"PK\x03\x04 broken", "v.xlsx", "not a readable XLSX"),
-        (b"a,b\n", "v.txt", "Upload a .csv or .xlsx file"),
+        (b"a,b\n", "v.txt", "Unsupported file type “.txt”: upload a .csv or .xlsx file"),
     ],
 )
 def test_an_unreadable_file_is_refused_with_the_reason(content, name, message):
