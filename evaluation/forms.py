@@ -57,6 +57,12 @@ class StudyForm(forms.Form):
         choices=EvaluationStudy.Comparison.choices,
         initial=EvaluationStudy.Comparison.NEVER,
     )
+    method = forms.ChoiceField(
+        label=_("Headline method"),
+        choices=EvaluationStudy.Method.choices,
+        initial=EvaluationStudy.Method.CS,
+        help_text=_("The estimator the summary reports; the others are shown beside it."),
+    )
     bootstrap = forms.IntegerField(
         label=_("Bootstrap replications"), min_value=99, max_value=9999, initial=999
     )

@@ -268,6 +268,11 @@ class EvaluationStudy(models.Model):
         NEVER = "never_treated", _("never-trained units")
         NOT_YET = "not_yet_treated", _("not-yet-trained units")
 
+    class Method(models.TextChoices):
+        CS = "cs", _("Callaway–Sant’Anna")
+        BJS = "bjs", _("Imputation (Borusyak–Jaravel–Spiess)")
+        SA = "sa", _("Sun–Abraham")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Not run yet")
         QUEUED = "queued", _("Queued")
@@ -301,6 +306,13 @@ class EvaluationStudy(models.Model):
     )
     comparison = models.CharField(
         _("comparison group"), max_length=20, choices=Comparison.choices, default=Comparison.NEVER
+    )
+    method = models.CharField(
+        _("headline method"),
+        max_length=5,
+        choices=Method.choices,
+        default=Method.CS,
+        help_text=_("The estimator the summary reports; the others are shown beside it."),
     )
     bootstrap = models.PositiveIntegerField(_("bootstrap replications"), default=999)
     status = models.CharField(

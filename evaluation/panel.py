@@ -204,6 +204,8 @@ def study_data(study: EvaluationStudy) -> StudyData:
                     "outcome": v.value,
                     "first_treated": e.adoption,
                     "share_trained": e.share(k),
+                    "staff": e.staff,
+                    "trained": e.trained[k],
                 }
             )
     notes: list[dict[str, Any]] = []

@@ -18,19 +18,15 @@ from django.utils.translation import gettext as _
 from .charts import event_study_drawing, event_study_svg
 from .models import EvaluationStudy
 
-PRIMARY = "cs"
 #: The estimation panel's columns, as `manage.py evaluation_estimate --panel` reads them.
-PANEL_COLUMNS = ("unit", "period", "outcome", "first_treated", "share_trained")
+PANEL_COLUMNS = ("unit", "period", "outcome", "first_treated", "share_trained", "staff", "trained")
 ROBUST = ("cs", "bjs", "sa")
 
 
 def method_names() -> dict[str, str]:
-    return {
-        "cs": _("Callaway–Sant’Anna"),
-        "bjs": _("Imputation (Borusyak–Jaravel–Spiess)"),
-        "sa": _("Sun–Abraham"),
-        "twfe": _("Two-way fixed effects (naive)"),
-    }
+    names = {m.value: str(m.label) for m in EvaluationStudy.Method}
+    names["twfe"] = _("Two-way fixed effects (naive)")
+    return names
 
 
 def _f(value: float | None, digits: int = 2) -> str:
@@ -62,7 +58,8 @@ def summary(study: EvaluationStudy) -> dict[str, Any] | None:
     names = method_names()
     periods = [dt.date.fromisoformat(p) for p in r["periods"]]
     estimates = r["estimates"]
-    primary = estimates[PRIMARY]
+    primary_key = study.method if study.method in ROBUST else "cs"
+    primary = estimates[primary_key]
     unit = unit_label(r["indicator"]["unit"])
     lower_better = r["indicator"]["direction"] == "lower"
 
@@ -75,7 +72,7 @@ def summary(study: EvaluationStudy) -> dict[str, Any] | None:
         "unit": unit,
         "low": _f(primary["ci_low"]),
         "high": _f(primary["ci_high"]),
-        "method": names[PRIMARY],
+        "method": names[primary_key],
     }
     if _excludes_zero(primary):
         improved = (primary["att"] < 0) if lower_better else (primary["att"] > 0)
@@ -151,7 +148,7 @@ def summary(study: EvaluationStudy) -> dict[str, Any] | None:
 
     cohorts = []
     sizes = r.get("cohort_sizes", {})
-    for c in primary.get("cohorts", []):
+    for c in estimates["cs"].get("cohorts", []):  # the group aggregation of Callaway–Sant'Anna
         cohorts.append(
             {
                 "label": month(c["cohort"]),

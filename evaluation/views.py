@@ -182,6 +182,7 @@ def study_new(request):
             period_end=data["period_end"],
             adoption_threshold=data["adoption_threshold"] / 100,
             comparison=data["comparison"],
+            method=data["method"],
             bootstrap=data["bootstrap"],
             created_by=request.user,
         )

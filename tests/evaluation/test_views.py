@@ -89,6 +89,7 @@ def test_evaluator_creates_a_study_sees_the_chart_and_downloads_pdf_and_xlsx(
                 "period_end": "2025-12",
                 "adoption_threshold": 50,
                 "comparison": "never_treated",
+                "method": "bjs",
                 "bootstrap": 199,
             },
         )
@@ -99,7 +100,11 @@ def test_evaluator_creates_a_study_sees_the_chart_and_downloads_pdf_and_xlsx(
     assert page.status_code == 200
     assert '<svg class="chart"' in page.text and 'role="img"' in page.text
     cs = study.results["estimates"]["cs"]["att"]
+    bjs = study.results["estimates"]["bjs"]["att"]
     assert f"{cs:.2f}" in page.text
+    # The summary leads with the method the evaluator chose.
+    headline = page.context["data"]["explanation"][0]
+    assert "Imputation (Borusyak–Jaravel–Spiess)" in headline and f"{bjs:.2f}" in headline
 
     pdf = client.get(reverse("evaluation:study_pdf", args=[study.pk]))
     assert pdf["Content-Type"] == "application/pdf"
@@ -181,6 +186,7 @@ def test_a_regional_evaluator_sees_only_her_region(client, world):
             "period_end": "2025-12",
             "adoption_threshold": 50,
             "comparison": "never_treated",
+            "method": "cs",
             "bootstrap": 199,
         },
     )
