@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -77,3 +80,66 @@ class GlossaryTerm(TranslatableMixin, index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class H5PLibrary(models.Model):
+    """An H5P library (player code) installed on the platform, shared by every package that
+    uses it. Files live in storage under ``h5p/libraries/<Machine.Name-major.minor>/``."""
+
+    machine_name = models.CharField(_("machine name"), max_length=255)
+    major = models.PositiveIntegerField(_("major version"))
+    minor = models.PositiveIntegerField(_("minor version"))
+    patch = models.PositiveIntegerField(_("patch version"), default=0)
+    title = models.CharField(_("title"), max_length=255)
+    metadata = models.JSONField(_("library.json"), default=dict)
+    created_at = models.DateTimeField(_("installed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("H5P library")
+        verbose_name_plural = _("H5P libraries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["machine_name", "major", "minor"], name="h5p_library_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.machine_name} {self.major}.{self.minor}.{self.patch}"
+
+    @property
+    def folder(self) -> str:
+        return f"{self.machine_name}-{self.major}.{self.minor}"
+
+
+class H5PPackage(models.Model):
+    """Interactive content uploaded as an .h5p file, checked whole before anything was written
+    (content/h5p.py). Its content files live under ``h5p/content/<key>/``."""
+
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=255)
+    main_library = models.ForeignKey(
+        H5PLibrary, on_delete=models.PROTECT, related_name="+", verbose_name=_("main library")
+    )
+    libraries = models.ManyToManyField(
+        H5PLibrary, related_name="packages", verbose_name=_("libraries used")
+    )
+    h5p = models.JSONField(_("h5p.json"), default=dict)
+    content = models.JSONField(_("content.json"), default=dict)
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("H5P package")
+        verbose_name_plural = _("H5P packages")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

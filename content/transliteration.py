@@ -114,6 +114,7 @@ _LATIN_NAMES = (
     "Goodman",
     "Bacon",
     "Bearer",
+    "H5P",
 )
 #: Kept as written: URLs, e-mail addresses, format placeholders, the names a program reads
 #: (`code`, snake_case identifiers, "quoted" lower-case ASCII words such as API values),
@@ -121,7 +122,8 @@ _LATIN_NAMES = (
 _PROTECTED_RE = re.compile(
     r"(https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\{[^}]*\}|%\([^)]*\)[sd]|%[sd]"
     r"|`[^`]*`|\b[A-Za-z]+(?:_[A-Za-z]+)+\b|\"[a-z][a-z_]*\"|\b\d{4}-Q[1-4]\b"
-    r"|\b(?:" + "|".join(_LATIN_NAMES) + r")\b|<token>)"
+    r"|\b(?:" + "|".join(_LATIN_NAMES) + r")\b|<token>"
+    r"|\b[\w.-]+\.(?:json|h5p|js|css)\b|\b[a-z]+[A-Z][A-Za-z]*\b|\bcontent/)"
 )
 _HTML_RE = re.compile(r"(<[^>]*>|&#?\w+;)")
 

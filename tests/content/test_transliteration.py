@@ -112,6 +112,13 @@ def test_period_codes_and_the_methods_authors_stay_in_latin():
     assert to_cyrillic("Sunʼiy, sun") == "Сунъий, сун"
 
 
+def test_file_names_and_camel_case_keys_stay_in_latin():
+    assert (
+        to_cyrillic("h5p.json va content/content.json: machineName yoʻq, H5P paketi")
+        == "h5p.json ва content/content.json: machineName йўқ, H5P пакети"
+    )
+
+
 def test_quotes_are_not_turned_into_hard_signs():
     assert to_cyrillic("'Inson' markazi") == "'Инсон' маркази"
 
