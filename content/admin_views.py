@@ -1,3 +1,5 @@
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -6,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
 
+from . import h5p, h5p_services
+from .models import H5PPackage
 from .translation import SOURCE_LANGUAGE, TARGET_LANGUAGE, prefill_cyrillic
 
 
@@ -36,3 +40,60 @@ def transliterate_page(request, page_id: int):
         "content/admin/transliterate_confirm.html",
         {"page": page, "existing": existing},
     )
+
+
+# -- H5P packages --------------------------------------------------------------------------------
+
+
+class H5PUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("H5P package (.h5p)"),
+        help_text=_(
+            "The whole package is checked before anything is stored; a refused package "
+            "leaves nothing behind."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".h5p"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith(".h5p"):
+            raise forms.ValidationError(_("Upload an .h5p file."))
+        if upload.size > settings.H5P_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.")
+                % {"mb": settings.H5P_MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+def may_add_h5p_libraries(user) -> bool:
+    return user.is_superuser or user.has_perm("content.add_h5plibrary")
+
+
+def h5p_index(request):
+    if not request.user.has_perm("content.view_h5ppackage"):
+        raise PermissionDenied
+    packages = H5PPackage.objects.select_related("main_library", "uploaded_by")[:200]
+    return TemplateResponse(request, "content/admin/h5p_index.html", {"packages": packages})
+
+
+def h5p_upload(request):
+    if not request.user.has_perm("content.add_h5ppackage"):
+        raise PermissionDenied
+    form = H5PUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            package = h5p_services.import_package(
+                upload,
+                upload.name,
+                user=request.user,
+                may_add_libraries=may_add_h5p_libraries(request.user),
+            )
+        except h5p.PackageError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("“%(title)s” was imported.") % {"title": package.title})
+            return redirect("content_h5p_index")
+    return TemplateResponse(request, "content/admin/h5p_upload.html", {"form": form})

@@ -123,7 +123,7 @@ _PROTECTED_RE = re.compile(
     r"(https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\{[^}]*\}|%\([^)]*\)[sd]|%[sd]"
     r"|`[^`]*`|\b[A-Za-z]+(?:_[A-Za-z]+)+\b|\"[a-z][a-z_]*\"|\b\d{4}-Q[1-4]\b"
     r"|\b(?:" + "|".join(_LATIN_NAMES) + r")\b|<token>"
-    r"|\b[\w.-]+\.(?:json|h5p|js|css)\b|\b[a-z]+[A-Z][A-Za-z]*\b|\bcontent/)"
+    r"|(?:\b[\w.-]+)?\.(?:json|h5p|js|css|csv|xlsx)\b|\b[a-z]+[A-Z][A-Za-z]*\b|\bcontent/)"
 )
 _HTML_RE = re.compile(r"(<[^>]*>|&#?\w+;)")
 

@@ -65,6 +65,8 @@ ROLE_PERMISSIONS = {
         "wagtaildocs.change_document",
         "content.add_glossaryterm",
         "content.change_glossaryterm",
+        "content.view_h5ppackage",
+        "content.add_h5ppackage",
     ],
     # The LRS is agency-wide and not scoped by org unit, so only administrators browse it.
     Role.ADMINISTRATOR: [
@@ -73,6 +75,9 @@ ROLE_PERMISSIONS = {
         "xapi.view_credential",
         "xapi.add_credential",
         "xapi.change_credential",
+        "content.view_h5ppackage",
+        "content.add_h5ppackage",
+        "content.add_h5plibrary",
     ],
 }
 

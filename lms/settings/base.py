@@ -120,6 +120,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "pptx", "txt", "csv", "vtt"]
 ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 INDICATOR_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+#: H5P uploads: the file itself; content/h5p.py caps what it unpacks to (H5P_MAX_*).
+H5P_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 #: The feed API takes at most this many values per request.
 INDICATOR_FEED_MAX_ROWS = 5000
 

@@ -220,3 +220,53 @@ def test_the_command_imports_a_package_and_refuses_a_bad_one_with_the_reason(
     with pytest.raises(CommandError, match="slip.h5p refused: .*“..” is not allowed"):
         call_command("import_h5p", str(bad))
     assert H5PPackage.objects.count() == 1
+
+
+def _upload(name: str, data: io.BytesIO):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data.getvalue(), content_type="application/zip")
+
+
+def test_in_the_admin_an_editor_uploads_content_but_only_an_administrator_adds_libraries(
+    client, storage_root
+):
+    from django.contrib.auth.models import Group
+
+    from lms.people.seeding import load_groups
+    from tests.factories import UserFactory
+
+    load_groups()
+    editor = UserFactory(username="editor-h5p")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    admin = UserFactory(username="admin-h5p", is_superuser=True, is_staff=True)
+
+    client.force_login(editor)
+    refused = client.post("/admin/h5p/upload/", {"file": _upload("c.h5p", build(good_entries()))})
+    assert refused.status_code == 200
+    assert "only an administrator may add libraries" in refused.content.decode()
+    assert stored_files(storage_root) == [] and not H5PPackage.objects.exists()
+
+    client.force_login(admin)
+    done = client.post("/admin/h5p/upload/", {"file": _upload("c.h5p", build(good_entries()))})
+    assert done.status_code == 302
+
+    client.force_login(editor)
+    entries = {"h5p.json": h5p_json(), "content/content.json": {"question": "Yana bir savol"}}
+    again = client.post("/admin/h5p/upload/", {"file": _upload("d.h5p", build(entries))})
+    assert again.status_code == 302
+    listing = client.get("/admin/h5p/")
+    assert listing.content.decode().count("<td>Xavfni baholash: bitta savol</td>") == 2
+
+    slip = build(good_entries(**{"content/../../x.json": "{}"}))
+    bad = client.post("/admin/h5p/upload/", {"file": _upload("slip.h5p", slip)})
+    assert bad.status_code == 200 and "is not allowed in paths" in bad.content.decode()
+    assert H5PPackage.objects.count() == 2
+
+
+def test_people_without_the_permission_cannot_open_the_h5p_admin(client):
+    from tests.factories import UserFactory
+
+    learner = UserFactory(username="learner-h5p")
+    client.force_login(learner)
+    assert client.get("/admin/h5p/upload/").status_code in (302, 403)

@@ -117,6 +117,7 @@ def test_file_names_and_camel_case_keys_stay_in_latin():
         to_cyrillic("h5p.json va content/content.json: machineName yoʻq, H5P paketi")
         == "h5p.json ва content/content.json: machineName йўқ, H5P пакети"
     )
+    assert to_cyrillic("“.h5p” yoki .csv faylini yuklang") == "“.h5p” ёки .csv файлини юкланг"
 
 
 def test_quotes_are_not_turned_into_hard_signs():
