@@ -9,7 +9,6 @@ from 1) and nothing is written. Values outside the token's scope are refused."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -109,8 +108,7 @@ class IndicatorValuesView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         token: FeedToken = request.auth
-        with transaction.atomic():
-            created, updated, errors = services.feed_values(values, token.scope, source=token.name)
+        created, updated, errors = services.feed_values(values, token.scope, source=token.name)
         if errors:
             return Response(
                 {

@@ -278,7 +278,7 @@ def twfe(panel: pd.DataFrame, *, window: tuple[int, int]) -> dict[str, Any]:
     xtx_inv = np.linalg.inv(d.T @ d)
     beta = xtx_inv @ d.T @ y
     resid = y - d @ beta
-    k = n_units + n_periods - 1 + 1
+    k = n_units + (n_periods - 1) + 1  # unit and period effects, and β
     se = float(_cluster_se(d, resid, xtx_inv, units, k)[0])
     att = float(beta[0])
 

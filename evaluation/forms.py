@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.learning.forms import CoursesChoiceField, UnitChoiceField
@@ -83,7 +82,7 @@ class StudyForm(forms.Form):
                 self.add_error("period_end", _("The last month must come after the first."))
             elif (end.year - start.year) * 12 + end.month - start.month < 5:
                 self.add_error("period_end", _("A study needs at least six months."))
-            elif end > dt.date.today():
+            elif end > timezone.localdate():
                 self.add_error("period_end", _("The last month cannot be in the future."))
         return data
 

@@ -42,8 +42,8 @@ QUARTER_RE = re.compile(r"^(\d{4})-?Q([1-4])$", re.I)
 PERCENT_TOLERANCE = 0.5
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read."""
+#: The file as a whole cannot be read.
+ImportFileError = tables.TableFileError
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,7 @@ def _cell(value: object) -> Any:
 
 def read_table(fileobj: IO[bytes], filename: str) -> list[tuple[int, dict[str, Any]]]:
     """Rows as (line in the file, {column: value}); the header is line 1."""
-    try:
-        rows = tables.read(fileobj, filename, REQUIRED_COLUMNS, COLUMNS)
-    except tables.TableFileError as exc:
-        raise ImportFileError(str(exc)) from None
+    rows = tables.read(fileobj, filename, REQUIRED_COLUMNS, COLUMNS)
     return [(line, {c: _cell(v) for c, v in record.items()}) for line, record in rows]
 
 

@@ -4,7 +4,6 @@ the snapshot of their results."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -13,19 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from lms.people.i18n import TranslatedNameMixin
+from lms.people.i18n import TranslatedNameMixin, text_in
 from lms.people.models import OrgUnit
-
-LOCALE_SUFFIXES = {"uz-cyrl": "_uz_cyrl", "ru": "_ru", "en": "_en"}
-
-
-def _in_language(obj, field: str, language: str | None = None) -> str:
-    """The field in the given (or active) language, falling back to Uzbek Latin."""
-    suffix = LOCALE_SUFFIXES.get((language or get_language() or "").lower(), "")
-    return (getattr(obj, field + suffix, "") if suffix else "") or getattr(obj, field)
 
 
 class Indicator(TranslatedNameMixin, models.Model):
@@ -96,30 +86,15 @@ class Indicator(TranslatedNameMixin, models.Model):
 
     @property
     def local_definition(self) -> str:
-        return _in_language(self, "definition")
+        return text_in(self, "definition")
 
     @property
     def local_numerator(self) -> str:
-        return _in_language(self, "numerator")
+        return text_in(self, "numerator")
 
     @property
     def local_denominator(self) -> str:
-        return _in_language(self, "denominator")
-
-    @property
-    def higher_is_better(self) -> bool:
-        return self.direction == self.Direction.HIGHER
-
-    def in_target(self, value: float | None) -> bool | None:
-        if value is None or (self.target_low is None and self.target_high is None):
-            return None
-        low = self.target_low if self.target_low is not None else float("-inf")
-        high = self.target_high if self.target_high is not None else float("inf")
-        return low <= value <= high
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
+        return text_in(self, "denominator")
 
 
 class IndicatorValue(models.Model):

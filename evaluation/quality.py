@@ -23,6 +23,8 @@ class UnitQuality:
     missing: list[dt.date] = field(default_factory=list)
     outliers: list[tuple[dt.date, float]] = field(default_factory=list)
     small: list[dt.date] = field(default_factory=list)
+    latest: IndicatorValue | None = None  # the value of the last period, if any
+    latest_suppressed: bool = False  # counted over fewer cases than the threshold
 
     @property
     def flagged(self) -> bool:
@@ -46,6 +48,12 @@ def assess(
         have = series.get(unit.pk, {})
         q = UnitQuality(unit=unit, values=len(have))
         q.missing = [p for p in periods if p not in have]
+        q.latest = have.get(periods[-1])
+        q.latest_suppressed = bool(
+            q.latest is not None
+            and q.latest.denominator is not None
+            and q.latest.denominator < indicator.suppression_threshold
+        )
         q.small = [
             p
             for p, v in sorted(have.items())

@@ -290,7 +290,7 @@ def render_pdf(study: EvaluationStudy) -> bytes:
         )
         return t
 
-    story: list[Any] = [p(study.title, h1), p(_meta_line(study), body), Spacer(1, 4 * mm)]
+    story: list[Any] = [p(study.title, h1), p(meta_line(study), body), Spacer(1, 4 * mm)]
     if data is None:
         story.append(p(_("This study has not been computed yet.")))
     else:
@@ -383,7 +383,7 @@ def _levels_text(figures: dict[str, Any] | None) -> str:
     return ", ".join(f"{k}: {v}" for k, v in figures.items())
 
 
-def _meta_line(study: EvaluationStudy) -> str:
+def meta_line(study: EvaluationStudy) -> str:
     return _(
         "Outcome: %(indicator)s. Courses: %(courses)s. Units: centres under %(units)s. "
         "Months: %(start)s – %(end)s. Adoption: %(share)s%% of staff trained. Comparison: "
@@ -416,7 +416,7 @@ def render_xlsx(study: EvaluationStudy) -> bytes:
     ws.title = _("Summary")[:31]
     ws.append([study.title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_meta_line(study)])
+    ws.append([meta_line(study)])
     if data is None:
         ws.append([_("This study has not been computed yet.")])
     else:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from lms.people.i18n import FIELD_SUFFIXES
 from lms.people.models import OrgUnit, User
 
 from .models import EvaluationStudy, Indicator, IndicatorValue
@@ -31,7 +32,6 @@ DEMO_OUTCOMES = {"PLAN-10D": 11, "ASSESS-7D": 12}  # indicator → simulation se
 DEMO_START = dt.date(2023, 1, 1)
 DEMO_MONTHS = 36
 DEMO_STUDY_TITLE = "CM-102 → PLAN-10D (demo)"
-LOCALE_FIELDS = {"uz": "", "uz-cyrl": "_uz_cyrl", "ru": "_ru", "en": "_en"}
 
 
 def load_indicators(path: Path = SEED_FILE) -> int:
@@ -53,7 +53,7 @@ def load_indicators(path: Path = SEED_FILE) -> int:
             "target_high": item.get("target_high"),
         }
         for key in ("name", "definition", "numerator", "denominator"):
-            for locale, suffix in LOCALE_FIELDS.items():
+            for locale, suffix in FIELD_SUFFIXES.items():
                 fields[key + suffix] = (item.get(key) or {}).get(locale, "")
         Indicator.objects.create(**fields)
         made += 1

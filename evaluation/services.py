@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms import tables
+from lms.jobs import update_job
 from lms.people.models import OrgUnit, User
 from lms.people.scoping import scope_unit
 
@@ -43,12 +44,6 @@ def start_indicator_import(upload: UploadedFile, user: User) -> IndicatorImport:
     return job
 
 
-def _set(obj: Any, **fields: Any) -> None:
-    for k, v in fields.items():
-        setattr(obj, k, v)
-    type(obj).objects.filter(pk=obj.pk).update(**fields)
-
-
 def run_indicator_import(job_id: int) -> IndicatorImport:
     """Check every row, then write all of them in one transaction, or nothing."""
     job = IndicatorImport.objects.select_related("created_by__scope").get(pk=job_id)
@@ -56,7 +51,7 @@ def run_indicator_import(job_id: int) -> IndicatorImport:
         return job  # a redelivered task must not import twice
     scope = scope_unit(job.created_by) if job.created_by else None
     if job.created_by is None or (scope is None and not job.created_by.is_superuser):
-        _set(
+        update_job(
             job,
             status=IndicatorImport.Status.REJECTED,
             errors=[{"line": 0, "message": _("The uploader has no part of the organisation.")}],
@@ -64,24 +59,24 @@ def run_indicator_import(job_id: int) -> IndicatorImport:
         )
         return job
     try:
-        _set(job, status=IndicatorImport.Status.CHECKING, processed_rows=0, errors=[])
+        update_job(job, status=IndicatorImport.Status.CHECKING, processed_rows=0, errors=[])
         with job.file.open("rb") as fh:
             try:
                 records = imports.read_table(fh, job.original_name)
             except imports.ImportFileError as exc:
-                _set(
+                update_job(
                     job,
                     status=IndicatorImport.Status.REJECTED,
                     errors=[{"line": 0, "message": str(exc)}],
                     finished_at=timezone.now(),
                 )
                 return job
-        _set(job, total_rows=len(records))
+        update_job(job, total_rows=len(records))
         clean, errors = imports.validate(
-            records, scope, progress=lambda n: _set(job, processed_rows=n)
+            records, scope, progress=lambda n: update_job(job, processed_rows=n)
         )
         if errors:
-            _set(
+            update_job(
                 job,
                 status=IndicatorImport.Status.REJECTED,
                 errors=[e.as_dict() for e in errors],
@@ -90,7 +85,7 @@ def run_indicator_import(job_id: int) -> IndicatorImport:
             return job
         with transaction.atomic():
             created, updated = imports.apply(clean, default_source=job.original_name)
-            _set(
+            update_job(
                 job,
                 status=IndicatorImport.Status.APPLIED,
                 created_count=created,
@@ -99,7 +94,7 @@ def run_indicator_import(job_id: int) -> IndicatorImport:
             )
     except Exception:
         logger.exception("Indicator import %s failed", job_id)
-        _set(
+        update_job(
             job,
             status=IndicatorImport.Status.FAILED,
             errors=[{"line": 0, "message": _("An unexpected error stopped the import.")}],
@@ -128,7 +123,9 @@ def queue_study(study: EvaluationStudy) -> EvaluationStudy:
     from .tasks import run_study as run_study_task
 
     with transaction.atomic():
-        _set(study, status=EvaluationStudy.Status.QUEUED, progress=0, progress_note="", error="")
+        update_job(
+            study, status=EvaluationStudy.Status.QUEUED, progress=0, progress_note="", error=""
+        )
         transaction.on_commit(lambda: run_study_task.delay(study.pk))
     return study
 
@@ -140,7 +137,7 @@ def run_study(study_id: int, seed: int = 0) -> EvaluationStudy:
     from .panel import study_data
 
     study = EvaluationStudy.objects.select_related("indicator", "units_root").get(pk=study_id)
-    _set(study, status=EvaluationStudy.Status.RUNNING, progress=2, progress_note="panel")
+    update_job(study, status=EvaluationStudy.Status.RUNNING, progress=2, progress_note="panel")
     try:
         data = study_data(study)
         frame = data.frame()
@@ -149,10 +146,10 @@ def run_study(study_id: int, seed: int = 0) -> EvaluationStudy:
             comparison=study.comparison,
             n_bootstrap=study.bootstrap,
             seed=seed,
-            progress=lambda p, note: _set(study, progress=p, progress_note=note),
+            progress=lambda p, note: update_job(study, progress=p, progress_note=note),
         )
     except estimators.PanelError as exc:
-        _set(
+        update_job(
             study,
             status=EvaluationStudy.Status.FAILED,
             error=str(exc),
@@ -162,7 +159,7 @@ def run_study(study_id: int, seed: int = 0) -> EvaluationStudy:
         return study
     except Exception as exc:
         logger.exception("Study %s failed", study_id)
-        _set(
+        update_job(
             study,
             status=EvaluationStudy.Status.FAILED,
             error=f"{type(exc).__name__}: {exc}",
@@ -182,8 +179,7 @@ def run_study(study_id: int, seed: int = 0) -> EvaluationStudy:
         "direction": study.indicator.direction,
     }
     result["levels"] = levels.collect(study.course_keys, study.units_root)
-    result["exposure"] = _exposure_summary(data)
-    _set(
+    update_job(
         study,
         status=EvaluationStudy.Status.DONE,
         results=result,
@@ -192,11 +188,3 @@ def run_study(study_id: int, seed: int = 0) -> EvaluationStudy:
         computed_at=timezone.now(),
     )
     return study
-
-
-def _exposure_summary(data) -> list[dict[str, Any]]:
-    """Mean share trained per period over the included units (for the exposure chart)."""
-    by_period: dict[int, list[float]] = {}
-    for row in data.rows:
-        by_period.setdefault(row["period"], []).append(row["share_trained"])
-    return [{"period": k, "share": sum(v) / len(v)} for k, v in sorted(by_period.items()) if v]

@@ -24,7 +24,7 @@ from lms.people.scoping import can_see_all, may_list, scope_unit, unit_in_scope,
 
 from . import quality, reports, services
 from .forms import ImportForm, StudyForm
-from .models import EvaluationStudy, Indicator, IndicatorImport
+from .models import EvaluationStudy, Indicator, IndicatorImport, IndicatorValue
 from .panel import add_months
 
 UNITS_PER_PAGE = 50
@@ -87,8 +87,6 @@ def indicator_detail(request, code: str):
     _require(request, "evaluation.view_indicatorvalue")
     indicator = get_object_or_404(Indicator, code=code)
     end = timezone.localdate().replace(day=1)
-    from .models import IndicatorValue
-
     last = (
         IndicatorValue.objects.filter(indicator=indicator, period__lte=end)
         .order_by("-period")
@@ -100,28 +98,7 @@ def indicator_detail(request, code: str):
     start = add_months(end, -11 * step)
     centres = visible_units(request.user).filter(kind=OrgUnit.Kind.CENTRE).order_by("code")
     page = Paginator(centres, UNITS_PER_PAGE).get_page(request.GET.get("page"))
-    assessed = quality.assess(indicator, list(page.object_list), start, end)
-    from .models import IndicatorValue as Value
-
-    latest = {
-        v.org_unit_id: v
-        for v in Value.objects.filter(
-            indicator=indicator, org_unit__in=page.object_list, period=end
-        )
-    }
-    rows = [
-        {
-            "unit": q.unit,
-            "latest": latest.get(q.unit.pk),
-            "suppressed": (
-                latest.get(q.unit.pk) is not None
-                and latest[q.unit.pk].denominator is not None
-                and latest[q.unit.pk].denominator < indicator.suppression_threshold
-            ),
-            "quality": q,
-        }
-        for q in assessed
-    ]
+    rows = quality.assess(indicator, list(page.object_list), start, end)
     return render(
         request,
         "evaluation/indicator.html",
@@ -131,14 +108,14 @@ def indicator_detail(request, code: str):
             "page_obj": page,
             "period_end": end,
             "period_start": start,
-            "flagged": sum(1 for r in rows if r["quality"].flagged),
+            "flagged": sum(1 for r in rows if r.flagged),
         },
     )
 
 
 @login_required
 def import_upload(request):
-    if not (may_list(request.user, "evaluation.add_indicatorimport")):
+    if not may_list(request.user, "evaluation.add_indicatorimport"):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -203,7 +180,7 @@ def study_detail(request, pk: int):
             "data": data,
             "chart": mark_safe(reports.chart_svg(data)) if data else "",  # noqa: S308 - built escaped
             "can_run": request.user.has_perm("evaluation.change_evaluationstudy"),
-            "meta": reports._meta_line(study),
+            "meta": reports.meta_line(study),
         },
     )
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import CoursePage, LessonPage, ModulePage
+from lms.jobs import update_job
 from lms.people.models import OrgUnit, Position, User
 from lms.people.scoping import visible_people
 from lms.tracking import services as tracking
@@ -224,9 +225,7 @@ def run_assignment_job(job_id: int) -> AssignmentJob:
     job = AssignmentJob.objects.select_related("course", "rule", "created_by").get(pk=job_id)
     if job.is_finished:
         return job  # a redelivered task does nothing
-    AssignmentJob.objects.filter(pk=job.pk).update(
-        status=AssignmentJob.Status.RUNNING, processed=0, assigned=0, already=0
-    )
+    update_job(job, status=AssignmentJob.Status.RUNNING, processed=0, assigned=0, already=0)
     processed = assigned = already = 0
     try:
         for start in range(0, len(job.people), JOB_CHUNK):
@@ -239,18 +238,11 @@ def run_assignment_job(job_id: int) -> AssignmentJob:
             processed += len(chunk)
             assigned += result.assigned
             already += result.already
-            AssignmentJob.objects.filter(pk=job.pk).update(
-                processed=processed, assigned=assigned, already=already
-            )
+            update_job(job, processed=processed, assigned=assigned, already=already)
     except Exception:
-        AssignmentJob.objects.filter(pk=job.pk).update(
-            status=AssignmentJob.Status.FAILED, finished_at=timezone.now()
-        )
+        update_job(job, status=AssignmentJob.Status.FAILED, finished_at=timezone.now())
         raise
-    AssignmentJob.objects.filter(pk=job.pk).update(
-        status=AssignmentJob.Status.SUCCEEDED, finished_at=timezone.now()
-    )
-    job.refresh_from_db()
+    update_job(job, status=AssignmentJob.Status.SUCCEEDED, finished_at=timezone.now())
     return job
 
 

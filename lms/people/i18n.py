@@ -9,6 +9,17 @@ from django.utils.translation import gettext_lazy as _
 LANGUAGE_CODES = ("uz", "uz-cyrl", "ru", "en")
 
 
+#: The suffix of a model field holding the text in each language (Uzbek Latin has none).
+FIELD_SUFFIXES = {"uz": "", "uz-cyrl": "_uz_cyrl", "ru": "_ru", "en": "_en"}
+
+
+def text_in(obj: object, field: str, language: str | None = None) -> str:
+    """``field`` of ``obj`` in ``language`` (default: the active one), falling back to the
+    Uzbek Latin field when that language's is empty."""
+    suffix = FIELD_SUFFIXES.get((language or get_language() or "").lower(), "")
+    return (getattr(obj, field + suffix, "") if suffix else "") or getattr(obj, field)
+
+
 class TranslatedNameMixin(models.Model):
     """`name` is the Uzbek Latin name; the others fall back to it when empty."""
 
@@ -24,10 +35,7 @@ class TranslatedNameMixin(models.Model):
         return self.local_name
 
     def name_in(self, language: str | None) -> str:
-        field = {"uz-cyrl": "name_uz_cyrl", "ru": "name_ru", "en": "name_en"}.get(
-            (language or "").lower()
-        )
-        return (getattr(self, field) if field else "") or self.name
+        return text_in(self, "name", language or "uz")
 
     @property
     def local_name(self) -> str:

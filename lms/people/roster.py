@@ -50,8 +50,8 @@ PLACEABLE_KINDS = (OrgUnit.Kind.DISTRICT, OrgUnit.Kind.CENTRE, OrgUnit.Kind.DEPA
 EMPLOYEE_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
-class RosterFileError(Exception):
-    """The file as a whole cannot be read (wrong type, encoding, missing columns)."""
+#: The file as a whole cannot be read (wrong type, encoding, missing columns).
+RosterFileError = tables.TableFileError
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,7 @@ def _cell(value: object) -> str:
 
 def read_rows(fileobj: IO[bytes], filename: str) -> list[tuple[int, dict[str, str]]]:
     """Rows as (line number in the file, {column: text}); the header is line 1."""
-    try:
-        rows = tables.read(fileobj, filename, REQUIRED_COLUMNS, COLUMNS)
-    except tables.TableFileError as exc:
-        raise RosterFileError(str(exc)) from None
+    rows = tables.read(fileobj, filename, REQUIRED_COLUMNS, COLUMNS)
     return [(line, {c: _cell(v) for c, v in record.items()}) for line, record in rows]
 
 

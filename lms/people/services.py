@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms import tables
+from lms.jobs import update_job
 
 from . import roster
 from .models import OrgUnit, RosterImport, User
@@ -38,43 +39,37 @@ def start_roster_import(upload: UploadedFile, scope: OrgUnit, user: User | None)
     return job
 
 
-def _set(job: RosterImport, **fields) -> None:
-    for k, v in fields.items():
-        setattr(job, k, v)
-    RosterImport.objects.filter(pk=job.pk).update(**fields)
-
-
 def run_roster_import(job_id: int) -> RosterImport:
     """Validate the whole file, then apply it in one transaction, or change nothing."""
     job = RosterImport.objects.select_related("scope").get(pk=job_id)
     if job.is_finished:
         return job  # a redelivered task must not import twice
     try:
-        _set(job, status=RosterImport.Status.VALIDATING, processed_rows=0, errors=[])
+        update_job(job, status=RosterImport.Status.VALIDATING, processed_rows=0, errors=[])
         with job.file.open("rb") as fh:
             try:
                 rows = roster.read_rows(fh, job.original_name)
             except roster.RosterFileError as exc:
-                _set(
+                update_job(
                     job,
                     status=RosterImport.Status.REJECTED,
                     errors=[{"line": 0, "message": str(exc)}],
                     finished_at=timezone.now(),
                 )
                 return job
-        _set(job, total_rows=len(rows))
+        update_job(job, total_rows=len(rows))
         clean, errors = roster.validate(
-            rows, job.scope, progress=lambda n: _set(job, processed_rows=n)
+            rows, job.scope, progress=lambda n: update_job(job, processed_rows=n)
         )
         if errors:
-            _set(
+            update_job(
                 job,
                 status=RosterImport.Status.REJECTED,
                 errors=[e.as_dict() for e in errors],
                 finished_at=timezone.now(),
             )
             return job
-        _set(job, status=RosterImport.Status.APPLYING)
+        update_job(job, status=RosterImport.Status.APPLYING)
         with transaction.atomic():
             result = roster.apply(clean, job.scope)
             roster_applied.send(
@@ -83,7 +78,7 @@ def run_roster_import(job_id: int) -> RosterImport:
                 created_ids=result.created_ids,
                 changed_ids=result.changed_ids,
             )
-            _set(
+            update_job(
                 job,
                 status=RosterImport.Status.SUCCEEDED,
                 created_count=result.created,
@@ -94,7 +89,7 @@ def run_roster_import(job_id: int) -> RosterImport:
             )
     except Exception:
         logger.exception("Roster import %s failed", job_id)
-        _set(
+        update_job(
             job,
             status=RosterImport.Status.FAILED,
             errors=[{"line": 0, "message": _("An unexpected error stopped the import.")}],

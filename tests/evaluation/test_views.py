@@ -166,7 +166,7 @@ def test_a_regional_evaluator_sees_only_her_region(client, world):
     assert client.get(reverse("evaluation:study_pdf", args=[agency_study.pk])).status_code == 404
 
     page = client.get(reverse("evaluation:indicator", args=["PLAN-10D"]))
-    shown = {r["unit"].code for r in page.context["rows"]}
+    shown = {r.unit.code for r in page.context["rows"]}
     assert shown == set(
         OrgUnit.objects.filter(kind="centre", path__startswith=region_a.path).values_list(
             "code", flat=True
