@@ -211,6 +211,9 @@ class Notification(models.Model):
         DUE_1 = "due_1", _("Due tomorrow")
         OVERDUE = "overdue", _("Overdue")
         COMPLETED = "completed", _("Course completed")
+        GRADED = "graded", _("Work graded")
+        SURVEY = "survey", _("Survey")
+        SURVEY_REMINDER = "survey_reminder", _("Survey reminder")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -218,6 +221,8 @@ class Notification(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     event = models.CharField(max_length=80)
+    #: Where the notification leads (a path on this site); empty: My learning.
+    link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)

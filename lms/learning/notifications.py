@@ -45,6 +45,26 @@ def notify(enrolment: Enrolment, kind: str) -> Notification | None:
     return None
 
 
+def notify_about(
+    enrolment: Enrolment, kind: str, *, event: str, link: str = "", recipient=None
+) -> Notification | None:
+    """A notification other parts of the platform make about an enrolment (work graded, a
+    survey to answer), to the learner or to someone else (a supervisor); once per event."""
+    notification, created = Notification.objects.get_or_create(
+        enrolment=enrolment,
+        event=event,
+        defaults={
+            "recipient_id": recipient.pk if recipient else enrolment.learner_id,
+            "kind": kind,
+            "link": link,
+        },
+    )
+    if created:
+        _email_after_commit()
+        return notification
+    return None
+
+
 def _email_after_commit() -> None:
     """One e-mail run per transaction, however many people a bulk assignment reached."""
     pending = transaction.get_connection().run_on_commit
@@ -136,7 +156,8 @@ def _message(notification: Notification) -> tuple[str, str]:
         "course": course,
         "due_date": enrolment.due_date,
         "kind": notification.kind,
-        "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("learning:my_learning"),
+        "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        + (notification.link or reverse("learning:my_learning")),
     }
     subject = notification_text(notification, course)
     body = render_to_string("learning/email/notification.txt", context)
@@ -162,6 +183,19 @@ def notification_text(notification: Notification, course=None) -> str:
         return _("%(course)s is overdue: it was due on %(date)s") % {
             "course": title,
             "date": due_text,
+        }
+    if kind == Notification.Kind.GRADED:
+        return _("Your work in %(course)s has been graded") % {"course": title}
+    if kind == Notification.Kind.SURVEY:
+        if notification.recipient_id != notification.enrolment.learner_id:
+            return _("Please answer a short survey about %(person)s after %(course)s") % {
+                "person": notification.enrolment.learner.get_full_name(),
+                "course": title,
+            }
+        return _("Please answer a short survey about %(course)s") % {"course": title}
+    if kind == Notification.Kind.SURVEY_REMINDER:
+        return _("Reminder: a short survey about %(course)s is waiting for your answer") % {
+            "course": title
         }
     return _("You completed %(course)s") % {"course": title}
 

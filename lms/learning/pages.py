@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import completion, curriculum, services
+from . import completion, curriculum, gates, services
 
 
 def course_context(request, page) -> dict:
@@ -45,7 +45,11 @@ def lesson_context(request, page) -> dict:
         enrolment = services.enrolment_for(user, curriculum.course_of(page))
     if enrolment is None:
         return {"enrolment": None}
-    return {"enrolment": enrolment, "completed_lessons": _local_keys(enrolment)}
+    return {
+        "enrolment": enrolment,
+        "completed_lessons": _local_keys(enrolment),
+        "lesson_gates": gates.gates(enrolment, curriculum.canonical(page)),
+    }
 
 
 def lesson_opened(request, page) -> None:

@@ -18,7 +18,7 @@ from lms.people.models import OrgUnit, Position, User
 from lms.people.scoping import visible_people
 from lms.tracking import services as tracking
 
-from . import completion, curriculum, notifications
+from . import completion, curriculum, gates, notifications
 from . import statements as xapi
 from .models import AssignmentJob, AssignmentRule, Enrolment, LessonProgress, Notification
 
@@ -395,7 +395,8 @@ def open_lesson(learner: User, lesson: LessonPage) -> Enrolment | None:
 
 
 def complete_lesson(learner: User, lesson: LessonPage) -> Enrolment:
-    """ "Mark complete": the lesson, its module when it was the last one, then the course."""
+    """ "Mark complete": the lesson, its module when it was the last one, then the course.
+    A lesson with activities to finish first (its gates) is refused until they are done."""
     lesson = curriculum.canonical(lesson)
     course = curriculum.course_of(lesson)
     enrolment = enrolment_for(learner, course)
@@ -403,6 +404,12 @@ def complete_lesson(learner: User, lesson: LessonPage) -> Enrolment:
         raise LearningError(_("Enrol in the course to record your progress."))
     if enrolment.status == Enrolment.Status.COMPLETED:
         return enrolment
+    waiting = gates.unmet(enrolment, lesson)
+    if waiting:
+        raise LearningError(
+            _("Finish the activities of this lesson first: %(activities)s.")
+            % {"activities": ", ".join(gate.label for gate in waiting)}
+        )
     missing = missing_prerequisites(learner, course)
     if missing:
         raise LearningError(
@@ -441,6 +448,22 @@ def complete_lesson(learner: User, lesson: LessonPage) -> Enrolment:
         tracking.record(*statements)
         completion.evaluate(enrolment, counted=True)
     return enrolment
+
+
+def activity_done(learner: User, lesson: LessonPage) -> Enrolment | None:
+    """A gated activity of the lesson was finished (a quiz passed, an H5P exercise scored):
+    complete the lesson when that was the last gate. Call inside the activity's transaction.
+    Returns the enrolment when the lesson is now complete, else None."""
+    lesson = curriculum.canonical(lesson)
+    enrolment = enrolment_for(learner, curriculum.course_of(lesson))
+    if enrolment is None or not enrolment.is_open:
+        return None
+    if not gates.gates(enrolment, lesson) or gates.unmet(enrolment, lesson):
+        return None
+    try:
+        return complete_lesson(learner, lesson)
+    except LearningError:
+        return None  # e.g. a prerequisite course is still missing: the learner is told there
 
 
 def refresh_course_progress(course: CoursePage) -> int:

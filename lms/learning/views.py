@@ -83,7 +83,7 @@ def my_learning(request):
     )
     notices = list(
         Notification.objects.filter(recipient=request.user, read_at__isnull=True)
-        .select_related("enrolment__course")
+        .select_related("enrolment__course", "enrolment__learner")
         .order_by("-created_at")[:10]
     )
     for n in notices:
