@@ -1,10 +1,13 @@
 """The shared StreamField block library. Every app builds its page bodies from these blocks,
 so lessons, standard pages and later the assessment and H5P blocks look and behave alike."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
@@ -155,6 +158,104 @@ class GlossaryReferenceBlock(blocks.StructBlock):
         label = _("Glossary term")
 
 
+class H5PPackageChooserViewSet(ChooserViewSet):
+    """Editors choose an uploaded package (uploads go through the checks of the H5P screens,
+    so the chooser offers no creation form)."""
+
+    model = "content.H5PPackage"
+    icon = "media"
+    choose_one_text = _("Choose an H5P package")
+    choose_another_text = _("Choose another H5P package")
+    page_title = _("Choose an H5P package")
+
+
+#: Registered in wagtail_hooks.py (register_admin_viewset).
+h5p_package_chooser_viewset = H5PPackageChooserViewSet(
+    "content_h5p_package_chooser", url_prefix="h5p-packages/choose"
+)
+H5PPackageChooserBlock = h5p_package_chooser_viewset.get_block_class(
+    name="H5PPackageChooserBlock", module_path="content.blocks"
+)
+
+
+class H5PBlock(blocks.StructBlock):
+    """An H5P activity played in the page by h5p-standalone; in a lesson, its statements go
+    to the LRS with the learner's session and may be required to complete the lesson (a lesson
+    gate, content/h5p_tracking.py)."""
+
+    package = H5PPackageChooserBlock(label=_("H5P package"))
+    title = blocks.CharBlock(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("Names the activity for screen readers and in the lesson's checklist."),
+    )
+    required = blocks.BooleanBlock(
+        label=_("Required"),
+        required=False,
+        default=True,
+        help_text=_("The learner must finish this activity to complete the lesson."),
+    )
+    pass_score = blocks.IntegerBlock(
+        label=_("Pass mark (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text=_("Optional: the score the learner needs, in percent of the maximum."),
+    )
+
+    class Meta:
+        icon = "media"
+        template = "content/blocks/h5p.html"
+        label = _("H5P activity")
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["player"] = h5p_player_context(value, parent_context or {})
+        return context
+
+
+def h5p_player_context(value, parent_context: dict) -> dict | None:
+    """What the template gives the player: file URLs, and for a lesson of a course the learner
+    is enrolled in, the activity IRI, registration and context activities of its statements."""
+    from django.templatetags.static import static
+    from django.urls import reverse
+
+    package = value.get("package")
+    if package is None:
+        return None
+    request = parent_context.get("request")
+    user = getattr(request, "user", None)
+    player = {
+        "dom_id": f"h5p-{uuid.uuid4().hex[:12]}",
+        "signed_in": bool(user and user.is_authenticated),
+        "h5p_json_path": reverse("h5p:package", args=[package.key]),
+        "libraries_path": reverse("h5p:libraries"),
+        "frame_js": static("vendor/h5p-standalone/frame.bundle.js"),
+        "frame_css": static("vendor/h5p-standalone/styles/h5p.css"),
+        "tracked": False,
+    }
+    page = parent_context.get("page")
+    enrolment = parent_context.get("enrolment")
+    player["in_lesson"] = getattr(page, "_meta", None) is not None and (
+        page._meta.label == "courses.LessonPage"
+    )
+    if player["in_lesson"] and enrolment is not None:
+        from lms.learning.statements import activity_iri
+
+        from .h5p_tracking import h5p_activity_iri
+
+        player.update(
+            tracked=True,
+            activity_id=h5p_activity_iri(page.translation_key, package.key),
+            registration=str(enrolment.registration),
+            course_id=activity_iri("course", enrolment.course),
+            lesson_id=activity_iri("lesson", page),
+            statements_url=reverse("xapi_statements"),
+            state_url=reverse("xapi_state"),
+        )
+    return player
+
+
 class BaseStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = ParagraphBlock()
@@ -165,6 +266,7 @@ class BaseStreamBlock(blocks.StreamBlock):
     case_study = CaseStudyBlock()
     checklist = ChecklistBlock()
     glossary = GlossaryReferenceBlock()
+    h5p = H5PBlock()
 
 
 #: Struct keys whose values are settings, not reading text.

@@ -111,9 +111,10 @@ class H5PLibrary(models.Model):
         return f"{self.machine_name}-{self.major}.{self.minor}"
 
 
-class H5PPackage(models.Model):
+class H5PPackage(index.Indexed, models.Model):
     """Interactive content uploaded as an .h5p file, checked whole before anything was written
-    (content/h5p.py). Its content files live under ``h5p/content/<key>/``."""
+    (content/h5p.py). Its content files live under ``h5p/content/<key>/``. Editors place it in
+    a lesson with the H5P block, choosing it in the chooser (searchable by title)."""
 
     key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=255)
@@ -136,6 +137,12 @@ class H5PPackage(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.SearchField("original_name"),
+    ]
+
     class Meta:
         verbose_name = _("H5P package")
         verbose_name_plural = _("H5P packages")
@@ -143,3 +150,51 @@ class H5PPackage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class H5PResult(models.Model):
+    """A learner's result in one H5P activity of a lesson, kept from the statements the player
+    sent (content/h5p_tracking.py): the best scaled score so far and whether she finished it.
+    The lesson is the default-locale page, so a result counts whatever language she read in;
+    the lesson's gates read it (an H5P block marked required)."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="h5p_results",
+        verbose_name=_("learner"),
+    )
+    lesson = models.ForeignKey(
+        "courses.LessonPage",
+        on_delete=models.CASCADE,
+        related_name="h5p_results",
+        verbose_name=_("lesson"),
+    )
+    package = models.ForeignKey(
+        H5PPackage, on_delete=models.CASCADE, related_name="results", verbose_name=_("package")
+    )
+    best_scaled = models.FloatField(
+        _("best scaled score"), null=True, blank=True, help_text=_("From −1 to 1.")
+    )
+    completed = models.BooleanField(_("completed"), default=False)
+    passed = models.BooleanField(
+        _("passed"), default=False, help_text=_("The activity itself reported success.")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("H5P result")
+        verbose_name_plural = _("H5P results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "lesson", "package"], name="h5p_result_once_per_activity"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(best_scaled__isnull=True)
+                | models.Q(best_scaled__gte=-1, best_scaled__lte=1),
+                name="h5p_result_scaled_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.package} · {self.best_scaled}"

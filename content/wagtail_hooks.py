@@ -51,3 +51,10 @@ def register_h5p_menu_item():
     return H5PMenuItem(
         _("H5P packages"), reverse("content_h5p_index"), icon_name="media", order=850
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_h5p_package_chooser():
+    from .blocks import h5p_package_chooser_viewset
+
+    return h5p_package_chooser_viewset

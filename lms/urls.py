@@ -16,6 +16,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("xapi/", include("lms.xapi.urls")),
+    path("h5p/", include("content.h5p_views")),  # package files for the lesson player
     path("api/", include("lms.learning.api_urls")),
     path("api/", include("evaluation.api_urls")),
 ]

@@ -138,6 +138,11 @@ XAPI_DEFAULT_VERSION = os.environ.get("XAPI_DEFAULT_VERSION", "2.0.0")
 # Who a signed-in learner is in statements sent by same-origin lesson content (a dotted path
 # to a function of the user; the LRS itself knows nothing of the platform's users).
 XAPI_SESSION_ACTOR = "lms.tracking.services.actor"
+# What the platform checks and rewrites in those statements before they are validated (dotted
+# path to f(user, statements); ValueError refuses them with its message, 400), and what it reads
+# from them once stored (f(user, statements)): H5P activities of lessons (content.h5p_tracking).
+XAPI_SESSION_STATEMENTS = "content.h5p_tracking.check_session_statements"
+XAPI_SESSION_STORED = "content.h5p_tracking.record_session_statements"
 # Statements with attachments arrive as one request body (multipart/mixed).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -223,19 +223,41 @@ def _statements_body(request: HttpRequest) -> tuple[object, dict]:
     return _json_body(request), {}
 
 
+def _session_hook(name: str) -> Callable | None:
+    """A platform function named by a setting (a dotted path): the LRS imports nothing of the
+    platform."""
+    dotted = getattr(settings, name, None)
+    return import_string(dotted) if dotted else None
+
+
 def _store(request, version, credential, statement_id=None) -> list[str]:
     body, parts = _statements_body(request)
     actor = getattr(request, "xapi_actor", None)
     if actor is not None:  # a learner's session speaks only for the learner
-        for item in body if isinstance(body, list) else [body]:
+        items = body if isinstance(body, list) else [body]
+        for item in items:
             if isinstance(item, dict):
                 item["actor"] = actor
+        # XAPI_SESSION_STATEMENTS(user, statements) may rewrite them in place (what the
+        # platform decides, such as the registration) and refuses them with ValueError.
+        check = _session_hook("XAPI_SESSION_STATEMENTS")
+        if check is not None:
+            try:
+                check(request.user, items)
+            except ValueError as error:
+                raise store.XAPIError(str(error)) from error
     if statement_id is not None and isinstance(body, list):
         raise store.XAPIError("PUT stores one statement, not a list")
     statements = validate_statements(body, version)
     attachments.check(statements, parts)
     attachments.save_parts(parts)
-    return store.save_statements(statements, credential, version, statement_id=statement_id)
+    ids = store.save_statements(statements, credential, version, statement_id=statement_id)
+    if actor is not None:
+        # XAPI_SESSION_STORED(user, statements): the platform reads what was just stored.
+        stored = _session_hook("XAPI_SESSION_STORED")
+        if stored is not None:
+            stored(request.user, statements)
+    return ids
 
 
 def _respond(body: dict, statements: list[dict], with_attachments: bool) -> HttpResponse:

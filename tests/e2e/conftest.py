@@ -1,8 +1,8 @@
 """Browser tests: a real server on loopback with the real seed, driven in Debian's Chromium.
 
-The server runs in its own process on its own database (SQLite file, or the `malaka_e2e`
-PostgreSQL database when DATABASE_URL is set), migrated and loaded with `load_seed` exactly as
-`make run` does, so these tests see what a visitor sees.
+The server runs in its own process on its own database (SQLite file, or the `<name>_e2e`
+PostgreSQL database beside DATABASE_URL's `<name>` when it is set), migrated and loaded with
+`load_seed` exactly as `make run` does, so these tests see what a visitor sees.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def _e2e_database_url() -> str | None:
     if not url:
         return None
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/malaka_e2e"))
+    name = parts.path.strip("/") or "malaka"
+    return urlunsplit(parts._replace(path=f"/{name}_e2e"))
 
 
 def _recreate_postgres(url: str) -> None:
@@ -57,8 +58,9 @@ def _recreate_postgres(url: str) -> None:
     parts = urlsplit(url)
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS malaka_e2e WITH (FORCE)")
-        conn.execute("CREATE DATABASE malaka_e2e")
+        name = parts.path.strip("/")
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 @pytest.fixture(scope="session")
