@@ -155,7 +155,8 @@ def test_imputation_att_equals_gardners_two_stage_estimate():
     panel = _panel(0).copy()
     ours = _bjs(0)
     fit = did2s(panel, "~ d")
-    assert ours["att"] == pytest.approx(fit.coef()["d"], abs=1e-6)
+    # Both fit the fixed effects by iterative demeaning: they agree to ~1e-6, not to the bit.
+    assert ours["att"] == pytest.approx(fit.coef()["d"], abs=1e-5)
 
 
 def exact_imputation(panel: pd.DataFrame) -> np.ndarray:
