@@ -12,6 +12,8 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from assessments.blocks import QuizBlock
+
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 VIDEO_EXTENSIONS = (".mp4", ".webm")
@@ -267,6 +269,7 @@ class BaseStreamBlock(blocks.StreamBlock):
     checklist = ChecklistBlock()
     glossary = GlossaryReferenceBlock()
     h5p = H5PBlock()
+    quiz = QuizBlock()
 
 
 #: Struct keys whose values are settings, not reading text.

@@ -441,10 +441,19 @@ def load_all(
     from lms.learning.seeding import load_demo_learning
 
     say(f"learning: {load_demo_learning()} demo enrolments created")
+    from assessments.seeding import load_assessments, load_demo_grading, load_demo_levels
+
+    say(f"assessments: {load_assessments()} quizzes and surveys")
+    say(f"assessments: {load_demo_grading()} essay waiting for the demo trainer")
     from evaluation.seeding import load_demo_evaluation, load_indicators
 
     say(f"evaluation: {load_indicators()} indicators created")
-    say(f"evaluation: {load_demo_evaluation()} demo indicator values created")
+
+    def levels() -> None:  # the demo study reads these learning levels when it is computed
+        say(f"assessments: {load_demo_levels()} demo test and survey attempts")
+
+    written = load_demo_evaluation(before_study=levels)
+    say(f"evaluation: {written} demo indicator values created")
     return {"pages": Page.objects.live().count(), "staff": created_staff}
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .charts import event_study_drawing, event_study_svg
 from .models import EvaluationStudy
@@ -195,7 +196,7 @@ def summary(study: EvaluationStudy) -> dict[str, Any] | None:
         "behaviour": _("Behaviour (follow-up surveys)"),
     }
     levels = [
-        {"label": level_names[k], "figures": v}
+        {"label": level_names[k], "figures": level_figures(v)}
         for k, v in (r.get("levels") or {}).items()
         if k in level_names
     ]
@@ -377,10 +378,45 @@ def render_pdf(study: EvaluationStudy) -> bytes:
     return buffer.getvalue()
 
 
-def _levels_text(figures: dict[str, Any] | None) -> str:
+#: The figures a learning level reports (evaluation.levels), in words.
+FIGURE_LABELS = {
+    "learners": gettext_lazy("learners who took the pre-test"),
+    "paired": gettext_lazy("took both tests"),
+    "completion_rate": gettext_lazy("share who took both"),
+    "mean_pre": gettext_lazy("mean pre-test score (%)"),
+    "mean_post": gettext_lazy("mean post-test score (%)"),
+    "hake_gain": gettext_lazy("normalised gain (Hake)"),
+    "mean_individual_gain": gettext_lazy("mean individual gain"),
+    "responses": gettext_lazy("responses"),
+    "mean_1_to_5": gettext_lazy("mean answer (1–5)"),
+    "agree_share": gettext_lazy("share agreeing (4 or 5)"),
+    "learner_responses": gettext_lazy("responses of learners"),
+    "learner_mean_1_to_5": gettext_lazy("learners' mean answer (1–5)"),
+    "supervisor_responses": gettext_lazy("responses of supervisors"),
+    "supervisor_mean_1_to_5": gettext_lazy("supervisors' mean answer (1–5)"),
+}
+
+
+def level_figures(figures: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """A level's figures as (label, value) in the reader's language; shares as percents."""
+    rows = []
+    for key, value in (figures or {}).items():
+        if value is None:
+            text = "—"
+        elif key.endswith(("_rate", "_share")):
+            text = f"{100 * value:.0f}%"
+        elif isinstance(value, float):
+            text = f"{value:.2f}"
+        else:
+            text = str(value)
+        rows.append((str(FIGURE_LABELS.get(key, key.replace("_", " "))), text))
+    return rows
+
+
+def _levels_text(figures: list[tuple[str, str]] | None) -> str:
     if not figures:
         return _("not recorded yet (surveys and tests come from the assessments part).")
-    return ", ".join(f"{k}: {v}" for k, v in figures.items())
+    return "; ".join(f"{label}: {value}" for label, value in figures)
 
 
 def meta_line(study: EvaluationStudy) -> str:

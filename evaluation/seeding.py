@@ -14,6 +14,7 @@ to say: one centre lacks two months, one has an outlier, one has a tiny caseload
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -83,13 +84,17 @@ def demo_cohorts(centres: list[OrgUnit], seed: int = 2026) -> dict[int, int]:
     return cohorts
 
 
-def load_demo_evaluation() -> int:
+def load_demo_evaluation(before_study: Callable[[], None] | None = None) -> int:
     """Demo completions, indicator values and a computed study; does nothing once the demo
-    study exists. Returns the number of indicator values written."""
+    study exists. ``before_study`` runs between the completions and the computation (the
+    assessments seed adds the demo's tests and surveys there). Returns the number of
+    indicator values written."""
     from . import services
 
     with transaction.atomic():
         study, written = _load_demo_data()
+    if study is not None and before_study is not None:
+        before_study()
     if study is not None:
         services.run_study(study.pk)  # a few seconds; the demo has its results at once
     return written

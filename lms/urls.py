@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("hr/", include("lms.people.urls")),
     path("learning/", include("lms.learning.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("assessments/", include("assessments.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -39,7 +39,7 @@ def load_demo_learning() -> int:
             services.open_lesson(learner, first)
             services.complete_lesson(learner, first)
         made += 1
-    assigned = _course("OE-101")
+    assigned = _course("CM-101")
     if assigned is not None:
         due = timezone.localdate() + dt.timedelta(days=10)
         made += services.assign(assigned, [learner], due_date=due, assigned_by=hr).assigned

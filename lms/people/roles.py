@@ -28,7 +28,28 @@ GROUP_NAMES = {
 #: Model permissions (app_label.codename) each role's group holds.
 ROLE_PERMISSIONS = {
     Role.LEARNER: [],
-    Role.TRAINER: ["wagtailadmin.access_admin", "learning.view_enrolment"],
+    Role.TRAINER: [
+        "wagtailadmin.access_admin",
+        "learning.view_enrolment",
+        # Trainers write tests and grade written work of the people in their scope.
+        "assessments.view_questionbank",
+        "assessments.add_questionbank",
+        "assessments.change_questionbank",
+        "assessments.view_question",
+        "assessments.add_question",
+        "assessments.change_question",
+        "assessments.view_quiz",
+        "assessments.add_quiz",
+        "assessments.change_quiz",
+        "assessments.view_rubric",
+        "assessments.add_rubric",
+        "assessments.change_rubric",
+        "assessments.add_importjob",
+        "assessments.view_importjob",
+        "assessments.view_answer",
+        "assessments.change_answer",
+        "assessments.view_results",
+    ],
     Role.MENTOR: [],
     Role.HR_OFFICER: [
         "wagtailadmin.access_admin",
@@ -41,6 +62,7 @@ ROLE_PERMISSIONS = {
         "learning.view_assignmentrule",
         "learning.add_assignmentrule",
         "learning.change_assignmentrule",
+        "assessments.view_results",
     ],
     Role.EVALUATOR: [
         "wagtailadmin.access_admin",
@@ -55,6 +77,7 @@ ROLE_PERMISSIONS = {
         "evaluation.view_evaluationstudy",
         "evaluation.add_evaluationstudy",
         "evaluation.change_evaluationstudy",
+        "assessments.view_results",
     ],
     Role.CONTENT_EDITOR: [
         "wagtailadmin.access_admin",
@@ -67,6 +90,20 @@ ROLE_PERMISSIONS = {
         "content.change_glossaryterm",
         "content.view_h5ppackage",
         "content.add_h5ppackage",
+        "assessments.view_questionbank",
+        "assessments.add_questionbank",
+        "assessments.change_questionbank",
+        "assessments.view_question",
+        "assessments.add_question",
+        "assessments.change_question",
+        "assessments.view_quiz",
+        "assessments.add_quiz",
+        "assessments.change_quiz",
+        "assessments.view_rubric",
+        "assessments.add_rubric",
+        "assessments.change_rubric",
+        "assessments.add_importjob",
+        "assessments.view_importjob",
     ],
     # The LRS is agency-wide and not scoped by org unit, so only administrators browse it.
     Role.ADMINISTRATOR: [

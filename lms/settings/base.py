@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "content",
     "courses",
     "evaluation",
+    "assessments",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -162,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
     "tracking-deliver": {"task": "tracking.deliver", "schedule": 60.0},
     # Reminders are made once per enrolment and due date, however often this runs.
     "learning-reminders": {"task": "learning.send_reminders", "schedule": 3600.0},
+    # Timed attempts left open (the learner went away) are submitted with what was saved.
+    "assessments-close-expired": {"task": "assessments.close_expired", "schedule": 60.0},
+    # Survey invitations due today, and one reminder each; idempotent.
+    "assessments-send-surveys": {"task": "assessments.send_surveys", "schedule": 3600.0},
 }
 
 LOGGING = {

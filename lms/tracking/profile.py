@@ -37,6 +37,26 @@ VERBS = {
         "Attended a workshop session.",
     ),
     "earned": ("https://w3id.org/xapi/malaka/verbs/earned", "earned", "Earned a certificate."),
+    "attempted": (
+        "http://adlnet.gov/expapi/verbs/attempted",
+        "attempted",
+        "Started an attempt at a quiz, test or survey.",
+    ),
+    "answered": (
+        "http://adlnet.gov/expapi/verbs/answered",
+        "answered",
+        "Answered a question of a quiz or test.",
+    ),
+    "scored": (
+        "http://adlnet.gov/expapi/verbs/scored",
+        "scored",
+        "Was given a score (a test, once every answer is marked).",
+    ),
+    "responded": (
+        "http://adlnet.gov/expapi/verbs/responded",
+        "responded",
+        "Responded to a survey question.",
+    ),
 }
 
 ACTIVITY_TYPES = {
@@ -46,6 +66,8 @@ ACTIVITY_TYPES = {
     "assessment": "http://adlnet.gov/expapi/activities/assessment",
     "meeting": "http://adlnet.gov/expapi/activities/meeting",
     "certificate": "https://w3id.org/xapi/malaka/activity-types/certificate",
+    "question": "http://adlnet.gov/expapi/activities/cmi.interaction",
+    "survey": "http://id.tincanapi.com/activitytype/survey",
 }
 
 EXTENSIONS = {

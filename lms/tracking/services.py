@@ -70,6 +70,7 @@ def statement(
     course_code: str | None = None,
     locale: str | None = None,
     parent: dict | None = None,
+    grouping: list[dict] | None = None,
     result: dict | None = None,
     timestamp: datetime | None = None,
 ) -> dict:
@@ -88,8 +89,13 @@ def statement(
     context: dict = {"platform": "Malaka"}
     if registration:
         context["registration"] = str(registration)
+    activities = {}
     if parent:
-        context["contextActivities"] = {"parent": [parent]}
+        activities["parent"] = [parent]
+    if grouping:
+        activities["grouping"] = grouping
+    if activities:
+        context["contextActivities"] = activities
     if extensions:
         context["extensions"] = extensions
     data = {

@@ -40,11 +40,11 @@ def test_hr_assigns_learner_completes_hr_sees_it_lrs_has_it(browser, site_url, m
     )
     assert facts["peers"] >= 2  # the learner and at least one colleague
 
-    # HR assigns CM-101 to every case manager of the learner's district.
+    # HR assigns OE-101 to every case manager of the learner's district.
     hr = browser.new_context(base_url=site_url).new_page()
     sign_in(hr, "hr", "/en/learning/assign/")
     expect(hr.get_by_role("heading", level=1)).to_have_text("Assign a course")
-    course_value = hr.locator("#id_course option", has_text="CM-101").get_attribute("value")
+    course_value = hr.locator("#id_course option", has_text="OE-101").get_attribute("value")
     hr.get_by_label("Course", exact=True).select_option(course_value)
     hr.get_by_label("Everyone in a unit").check()
     hr.get_by_label("Organisation unit", exact=True).select_option(str(facts["district"]))
@@ -60,9 +60,9 @@ def test_hr_assigns_learner_completes_hr_sees_it_lrs_has_it(browser, site_url, m
     tab.set_default_timeout(15000)
     sign_in(tab, "learner", "/en/learning/")
     expect(tab.get_by_role("heading", level=1)).to_have_text("My learning")
-    card = tab.locator(".enrolment[data-course='CM-101']")
+    card = tab.locator(".enrolment[data-course='OE-101']")
     expect(card).to_be_visible()
-    expect(tab.locator(".notices")).to_contain_text("New assignment: CM-101")
+    expect(tab.locator(".notices")).to_contain_text("New assignment: OE-101")
     card.get_by_role("link").first.click()
     tab.get_by_role("link", name="Start the first lesson").click()
     seen = []
@@ -81,7 +81,7 @@ def test_hr_assigns_learner_completes_hr_sees_it_lrs_has_it(browser, site_url, m
     expect(tab.locator(".enrol-box progress")).to_have_attribute("value", "100")
     tab.goto("/en/learning/")
     expect(
-        tab.locator(".learning-section--completed .enrolment[data-course='CM-101']")
+        tab.locator(".learning-section--completed .enrolment[data-course='OE-101']")
     ).to_be_visible()
 
     # HR sees her complete and the other case managers still pending.
@@ -109,7 +109,7 @@ def test_hr_assigns_learner_completes_hr_sees_it_lrs_has_it(browser, site_url, m
     def about_cm101(s):
         parents = s.get("context", {}).get("contextActivities", {}).get("parent", [])
         ids = [s["object"]["id"], *[p["id"] for p in parents]]
-        return any(re.search(r"/activities/course/CM-101$", i) for i in ids)
+        return any(re.search(r"/activities/course/OE-101$", i) for i in ids)
 
     cm101 = [s for s in statements if about_cm101(s)]
     registrations = {s["context"]["registration"] for s in cm101}
@@ -120,7 +120,7 @@ def test_hr_assigns_learner_completes_hr_sees_it_lrs_has_it(browser, site_url, m
         s
         for s in cm101
         if s["verb"]["id"].endswith("/completed")
-        and re.search(r"/activities/course/CM-101$", s["object"]["id"])
+        and re.search(r"/activities/course/OE-101$", s["object"]["id"])
     ]
     assert len(course_done) == 1
     assert "mbox" not in json.dumps(statements)
