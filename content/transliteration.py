@@ -115,15 +115,20 @@ _LATIN_NAMES = (
     "Bacon",
     "Bearer",
     "H5P",
+    "Moodle",
+    "Hake",
+    "Likert",
 )
-#: Kept as written: URLs, e-mail addresses, format placeholders, the names a program reads
+#: Kept as written: URLs, e-mail addresses, format placeholders, XML element names such as
+#: <quiz>, the names a program reads
 #: (`code`, snake_case identifiers, "quoted" lower-case ASCII words such as API values),
 #: period codes such as 2025-Q1, and the names above.
 _PROTECTED_RE = re.compile(
     r"(https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\{[^}]*\}|%\([^)]*\)[sd]|%[sd]"
     r"|`[^`]*`|\b[A-Za-z]+(?:_[A-Za-z]+)+\b|\"[a-z][a-z_]*\"|\b\d{4}-Q[1-4]\b"
-    r"|\b(?:" + "|".join(_LATIN_NAMES) + r")\b|<token>"
-    r"|(?:\b[\w.-]+)?\.(?:json|h5p|js|css|csv|xlsx)\b|\b[a-z]+[A-Z][A-Za-z]*\b|\bcontent/)"
+    r"|\b(?:" + "|".join(_LATIN_NAMES) + r")\b|<[a-z]+>"
+    r"|(?:\b[\w.-]+)?\.(?:json|h5p|js|css|csv|xlsx|gift|txt|xml)\b"
+    r"|\b[a-z]+[A-Z][A-Za-z]*\b|\bcontent/)"
 )
 _HTML_RE = re.compile(r"(<[^>]*>|&#?\w+;)")
 
