@@ -5,6 +5,7 @@ excepted)."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 from html.parser import HTMLParser
 
@@ -13,6 +14,7 @@ ALLOWED = {
     "blockquote", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "a",
 }  # fmt: skip
 VOID = {"br"}
+_MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|&#?\w+;")
 DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "template"}
 
 
@@ -76,9 +78,18 @@ def text_to_html(text: str) -> str:
     text = (text or "").strip()
     if not text:
         return ""
-    if "<" in text and ">" in text:
+    if _MARKUP.search(text):  # HTML, or text cleaned before (saving twice changes nothing)
         return clean_html(text)
     paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     return "".join(
         "<p>" + "<br>".join(escape(line) for line in p.split("\n")) + "</p>" for p in paragraphs
     )
+
+
+def html_texts(value, *, paragraphs: bool = False) -> dict:
+    """Every language's text of a four-language field, cleaned (plain text as paragraphs
+    where ``paragraphs``)."""
+    if not isinstance(value, dict):
+        return {}
+    convert = text_to_html if paragraphs else clean_html
+    return {code: convert(text) for code, text in value.items() if text}

@@ -7,6 +7,7 @@ problem and the importer did not ask to skip those — none."""
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +24,11 @@ from .html import clean_html, text_to_html
 from .interchange import parse_gift, parse_moodle_xml
 from .models import Choice, ImportJob, Question, QuestionBank
 
+logger = logging.getLogger(__name__)
+
 MAX_BYTES = 10 * 1024 * 1024
+#: What the columns hold: points up to 9,999.99; credits within −100…100%.
+MAX_MARK = Decimal("9999.99")
 EXTENSIONS = {ImportJob.Format.GIFT: (".gift", ".txt"), ImportJob.Format.MOODLE_XML: (".xml",)}
 SUPPORTED = {choice.value for choice in Question.Type}
 
@@ -96,6 +101,15 @@ def _text(value: str, language: str, *, html: bool = True) -> dict:
     return {language: clean_html(value) if html and "<" in value else value}
 
 
+def _bounded(value, low: Decimal, high: Decimal) -> Decimal:
+    number = Decimal(str(value or 0)).quantize(Decimal("0.01"))
+    return min(high, max(low, number))
+
+
+def _percent(value) -> Decimal:
+    return _bounded(value, Decimal("-100"), Decimal("100"))
+
+
 def save_question(bank: QuestionBank, data: dict, language: str, source: str) -> Question:
     """One parsed question (the dict of `assessments.interchange`) as a Question."""
     question = Question(
@@ -104,7 +118,7 @@ def save_question(bank: QuestionBank, data: dict, language: str, source: str) ->
         name=(data.get("name") or "")[:200] or _("Imported question"),
         text={language: clean_html(data.get("text") or "") or text_to_html(data.get("name", ""))},
         general_feedback=_text(data.get("general_feedback", ""), language),
-        mark=Decimal(str(data.get("default_mark", 1) or 0)).quantize(Decimal("0.01")),
+        mark=_bounded(data.get("default_mark", 1), Decimal("0"), MAX_MARK),
         correct=data.get("correct"),
         case_sensitive=bool(data.get("case_sensitive")),
         shuffle_choices=bool(data.get("shuffle", True)),
@@ -121,7 +135,7 @@ def save_question(bank: QuestionBank, data: dict, language: str, source: str) ->
                     text={language: f"{answer['value']:g}"},
                     value=float(answer["value"]),
                     tolerance=abs(float(answer.get("tolerance") or 0)),
-                    percent=Decimal(str(answer.get("percent", 100))).quantize(Decimal("0.01")),
+                    percent=_percent(answer.get("percent", 100)),
                     feedback=_text(answer.get("feedback", ""), language),
                 )
             )
@@ -133,7 +147,7 @@ def save_question(bank: QuestionBank, data: dict, language: str, source: str) ->
                     sort_order=order,
                     text=_text(choice.get("text", ""), language),
                     match=_text(choice.get("match", ""), language, html=False),
-                    percent=Decimal(str(choice.get("percent", 0))).quantize(Decimal("0.01")),
+                    percent=_percent(choice.get("percent", 0)),
                     feedback=_text(choice.get("feedback", ""), language),
                 )
             )
@@ -154,7 +168,19 @@ def run_import(job_id: int) -> ImportJob:
     # The report is read by the person who uploaded the file, in her language.
     language = getattr(job.created_by, "preferred_language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
-        return _run(job)
+        try:
+            return _run(job)
+        except Exception:
+            # Whatever went wrong, the job says so instead of running for ever; nothing was
+            # written (the questions are stored in one transaction).
+            logger.exception("Question import %s failed", job.pk)
+            update_job(
+                job,
+                status=ImportJob.Status.FAILED,
+                error=_("The import failed unexpectedly; nothing was imported."),
+                finished_at=timezone.now(),
+            )
+            return job
 
 
 def _run(job: ImportJob) -> ImportJob:

@@ -23,7 +23,9 @@ from __future__ import annotations
 import fnmatch
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from html import unescape
 
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from content.transliteration import to_cyrillic
@@ -57,9 +59,12 @@ def _int(value) -> int:
         raise ResponseError(str(_("Not a possible answer."))) from error
 
 
-def read_response(question: Question, choice_ids: list[int], data, name: str):
+def read_response(
+    question: Question, choice_ids: list[int], data, name: str, target_ids: list[int] = ()
+):
     """The response to ``question`` in the posted ``data`` (a QueryDict) under the field
-    ``name``; ``choice_ids`` are the question's choices as delivered. None when unanswered."""
+    ``name``; ``choice_ids`` are the question's choices as delivered (matching: its left-hand
+    items, ``target_ids`` its right-hand options). None when unanswered."""
     kind = question.type
     allowed = set(choice_ids)
     if kind == T.SINGLE:
@@ -102,7 +107,7 @@ def read_response(question: Question, choice_ids: list[int], data, name: str):
             value = data.get(f"{name}-{left}")
             if value:
                 right = _int(value)
-                if right not in allowed:
+                if right not in set(target_ids):
                     raise ResponseError(str(_("Not a possible answer.")))
                 pairs[str(left)] = right
         return pairs or None
@@ -190,7 +195,7 @@ def fraction(question: Question, choices: list[Choice], response) -> float | Non
                 best = max(best, float(choice.percent) / 100)
         return max(0.0, min(1.0, best))
     if kind == T.MATCHING:
-        lefts = [c for c in choices if _texts(c.text)]
+        lefts = matching_lefts(choices)
         if not lefts:
             return 0.0
         right = 0
@@ -207,8 +212,14 @@ def fraction(question: Question, choices: list[Choice], response) -> float | Non
     raise ValueError(f"unknown question type {kind}")
 
 
-def points(question: Question, value: float) -> Decimal:
-    return (question.mark * Decimal(str(value))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+def points(max_score: Decimal, value: float) -> Decimal:
+    """The share ``value`` of the points the question was worth when the attempt started."""
+    return (max_score * Decimal(str(value))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def matching_lefts(choices: list[Choice]) -> list[Choice]:
+    """A matching question's left-hand items: those with a text and a right answer."""
+    return [c for c in choices if _texts(c.text) and _texts(c.match)]
 
 
 def right_options(choices: list[Choice]) -> list[Choice]:
@@ -221,19 +232,24 @@ def right_options(choices: list[Choice]) -> list[Choice]:
     return options
 
 
+def plain(value) -> str:
+    """An option's text (HTML) in the viewer's language, as plain text."""
+    return unescape(strip_tags(local(value)))
+
+
 def correct_answer_text(question: Question, choices: list[Choice]) -> str:
     """The right answer in words, for the feedback after an attempt."""
     kind = question.type
     if kind == T.SINGLE:
         best = max(choices, key=lambda c: c.percent, default=None)
-        return local(best.text) if best else ""
+        return plain(best.text) if best else ""
     if kind == T.MULTIPLE:
-        return "; ".join(local(c.text) for c in choices if c.percent > 0)
+        return "; ".join(plain(c.text) for c in choices if c.percent > 0)
     if kind == T.TRUE_FALSE:
         return str(_("True")) if question.correct else str(_("False"))
     if kind == T.SHORT:
-        return " / ".join(local(c.text) for c in choices if c.percent >= 100) or "; ".join(
-            local(c.text) for c in choices if c.percent > 0
+        return " / ".join(plain(c.text) for c in choices if c.percent >= 100) or "; ".join(
+            plain(c.text) for c in choices if c.percent > 0
         )
     if kind == T.NUMERIC:
         parts = []
@@ -242,10 +258,10 @@ def correct_answer_text(question: Question, choices: list[Choice]) -> str:
                 parts.append(f"{c.value:g}" + (f" ± {c.tolerance:g}" if c.tolerance else ""))
         return "; ".join(parts)
     if kind == T.MATCHING:
-        return "; ".join(f"{local(c.text)} → {local(c.match)}" for c in choices if _texts(c.text))
+        return "; ".join(f"{plain(c.text)} → {local(c.match)}" for c in matching_lefts(choices))
     if kind == T.ORDERING:
         ordered = sorted(choices, key=lambda c: c.sort_order or 0)
-        return " → ".join(local(c.text) for c in ordered)
+        return " → ".join(plain(c.text) for c in ordered)
     return ""
 
 
@@ -298,7 +314,7 @@ def interaction(question: Question, choices: list[Choice]) -> dict:
         ]
         return {"interactionType": "numeric", "correctResponsesPattern": ranges}
     if kind == T.MATCHING:
-        lefts = [c for c in choices if _texts(c.text)]
+        lefts = matching_lefts(choices)
         rights = right_options(choices)
         owner = {tuple(sorted(c.match.items())): c for c in rights}
         pairs = [f"s{c.pk}[.]t{owner[tuple(sorted(c.match.items()))].pk}" for c in lefts]

@@ -25,6 +25,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable
 
 from .blocks import RubricCriterionBlock
+from .html import html_texts
 from .i18n import TranslatedTextField, local
 
 ZERO = Decimal("0")
@@ -178,6 +179,12 @@ class Question(ClusterableModel):
         if self.type == self.Type.LIKERT:
             self.mark = ZERO
 
+    def save(self, *args, **kwargs):
+        # Whoever wrote it (an editor, a Moodle file), only plain formatting reaches learners.
+        self.text = html_texts(self.text, paragraphs=True)
+        self.general_feedback = html_texts(self.general_feedback, paragraphs=True)
+        return super().save(*args, **kwargs)
+
 
 class Choice(Orderable):
     """An option (single and multiple choice), an accepted answer (short answer, numeric), a
@@ -204,6 +211,11 @@ class Choice(Orderable):
 
     def __str__(self) -> str:
         return local(self.text) or str(self.value)
+
+    def save(self, *args, **kwargs):
+        self.text = html_texts(self.text)
+        self.feedback = html_texts(self.feedback)
+        return super().save(*args, **kwargs)
 
 
 class Quiz(ClusterableModel):

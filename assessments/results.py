@@ -96,8 +96,13 @@ def survey_scope(viewer) -> Q:
 
 
 def _survey_attempts(quizzes, people: Q):
+    """Answered surveys: those of an invitation only (who was asked is known, so a result
+    can say who it speaks for)."""
     return Attempt.objects.filter(
-        quiz__in=quizzes, quiz__purpose=Quiz.Purpose.SURVEY, status=Attempt.Status.GRADED
+        quiz__in=quizzes,
+        quiz__purpose=Quiz.Purpose.SURVEY,
+        status=Attempt.Status.GRADED,
+        invitation__isnull=False,
     ).filter(people)
 
 

@@ -29,6 +29,7 @@ from .models import (
     Quiz,
     QuizSlot,
     Rubric,
+    SurveyInvitation,
 )
 
 SEED_FILE = Path(__file__).parent / "seed" / "assessments.yaml"
@@ -243,6 +244,21 @@ def load_demo_grading() -> int:
     return 1
 
 
+def _graded(quiz: Quiz, enrolment, when, **fields) -> Attempt:
+    """A first attempt submitted and marked at ``when`` (demo data)."""
+    return Attempt(
+        quiz=quiz,
+        learner=enrolment.learner,
+        enrolment=enrolment,
+        number=1,
+        status=Attempt.Status.GRADED,
+        started_at=when,
+        submitted_at=when,
+        graded_at=when,
+        **fields,
+    )
+
+
 def load_demo_levels(seed: int = 2026) -> int:
     """Pre/post tests and reaction surveys of the staff who completed CM-102 in the evaluation
     demo: simulated scores (pre ~ 45 ± 15, a normalised gain ~ 0.45), written as attempts the
@@ -282,34 +298,19 @@ def load_demo_levels(seed: int = 2026) -> int:
         for quiz, percent, when in ((pre, before, start), (post, after, done)):
             if quiz is post and rng.random() < 0.1:
                 continue  # completed without the post-test being counted
-            score = Decimal(str(round(percent / 10, 2)))
             attempts.append(
-                Attempt(
-                    quiz=quiz,
-                    learner=enrolment.learner,
-                    enrolment=enrolment,
-                    number=1,
-                    status=Attempt.Status.GRADED,
-                    started_at=when,
-                    submitted_at=when,
-                    graded_at=when,
-                    score=score,
+                _graded(
+                    quiz,
+                    enrolment,
+                    when,
+                    score=Decimal(str(round(percent / 10, 2))),
                     max_score=Decimal("10"),
                     percent=Decimal(str(round(percent, 2))),
                     passed=(percent >= (quiz.pass_mark or 0)) if quiz.needs_pass else None,
                 )
             )
         if reaction and reaction_questions and rng.random() < 0.7:
-            survey = Attempt(
-                quiz=reaction,
-                learner=enrolment.learner,
-                enrolment=enrolment,
-                number=1,
-                status=Attempt.Status.GRADED,
-                started_at=done,
-                submitted_at=done,
-                graded_at=done,
-            )
+            survey = _graded(reaction, enrolment, done)
             attempts.append(survey)
             for position, question_id in enumerate(reaction_questions, start=1):
                 point = max(1, min(5, round(rng.gauss(4.1, 0.8))))
@@ -320,6 +321,23 @@ def load_demo_levels(seed: int = 2026) -> int:
             [
                 Answer(attempt=a, question_id=q, position=p, response=v, saved_at=a.submitted_at)
                 for a, q, p, v in likert
+            ],
+            batch_size=500,
+        )
+        # The demo's reaction surveys were answered from their invitations, as real ones are.
+        SurveyInvitation.objects.bulk_create(
+            [
+                SurveyInvitation(
+                    quiz=a.quiz,
+                    enrolment=a.enrolment,
+                    respondent=a.learner,
+                    send_on=timezone.localdate(a.submitted_at),
+                    sent_at=a.submitted_at,
+                    attempt=a,
+                    answered_at=a.submitted_at,
+                )
+                for a in attempts
+                if a.quiz_id == getattr(reaction, "pk", None)
             ],
             batch_size=500,
         )

@@ -10,6 +10,7 @@ the learner comes back, or by the beat task `assessments.close_expired`)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,6 +31,8 @@ from lms.tracking import services as tracking
 from . import marking
 from . import statements as xapi
 from .models import Answer, Attempt, Choice, Question, Quiz, SurveyInvitation
+
+logger = logging.getLogger(__name__)
 
 #: Answers that reach the server this long after the deadline still count (the request was
 #: sent in time on a slow line).
@@ -192,6 +195,10 @@ def start_attempt(
     enrolment = invitation.enrolment if invitation else _enrolment_for(learner, quiz, lesson)
     if enrolment is None and not quiz.is_survey and (quiz.course_id or lesson is not None):
         raise AssessmentError(_("Enrol in the course to take this test."))
+    if quiz.is_survey and invitation is None:
+        raise AssessmentError(
+            _("Surveys are answered from their invitation, sent when the course is completed.")
+        )
     left = attempts_left(quiz, learner, about)
     if left == 0:
         if quiz.is_survey:
@@ -255,33 +262,39 @@ def save_answers(attempt: Attempt, data, *, now: dt.datetime | None = None) -> d
     """Store the posted responses. Returns {answer id: error} for values that are not
     possible answers (nothing else is lost). Refused once the time is up."""
     now = now or timezone.now()
-    if attempt.status != Attempt.Status.IN_PROGRESS:
-        raise AssessmentError(_("This attempt has been submitted; answers can no longer change."))
-    if attempt.expired(now - GRACE):
-        raise AssessmentError(_("Time is up: answers after the time limit are not accepted."))
-    errors: dict[int, str] = {}
-    changed = []
-    for answer, shown, targets in delivered(attempt):
-        ids = [c.pk for c in shown]
-        if answer.question.type == Question.Type.MATCHING:
-            ids = ids + [c.pk for c in targets]
-        name = f"q{answer.pk}"
-        if not _posted(answer.question, data, name, shown):
-            continue  # the form did not carry this question (autosave of one field)
-        try:
-            response = marking.read_response(answer.question, ids, data, name)
-        except marking.ResponseError as error:
-            errors[answer.pk] = str(error)
-            continue
-        if answer.question.type == Question.Type.MATCHING and response:
-            lefts = {str(c.pk) for c in shown}
-            response = {k: v for k, v in response.items() if k in lefts}
-        if response != answer.response:
-            answer.response = response
-            answer.saved_at = now
-            changed.append(answer)
-    if changed:
-        Answer.objects.bulk_update(changed, ["response", "saved_at"])
+    with transaction.atomic():
+        # Under the attempt's lock: an autosave that arrives while the attempt is submitted
+        # waits, then finds it submitted, so what was marked is what stays stored.
+        locked = Attempt.objects.select_for_update(of=("self",)).get(pk=attempt.pk)
+        if locked.status != Attempt.Status.IN_PROGRESS:
+            raise AssessmentError(
+                _("This attempt has been submitted; answers can no longer change.")
+            )
+        if locked.expired(now - GRACE):
+            raise AssessmentError(_("Time is up: answers after the time limit are not accepted."))
+        errors: dict[int, str] = {}
+        changed = []
+        for answer, shown, targets in delivered(locked):
+            name = f"q{answer.pk}"
+            if not _posted(answer.question, data, name, shown):
+                continue  # the form did not carry this question (autosave of one field)
+            try:
+                response = marking.read_response(
+                    answer.question,
+                    [c.pk for c in shown],
+                    data,
+                    name,
+                    target_ids=[c.pk for c in targets],
+                )
+            except marking.ResponseError as error:
+                errors[answer.pk] = str(error)
+                continue
+            if response != answer.response:
+                answer.response = response
+                answer.saved_at = now
+                changed.append(answer)
+        if changed:
+            Answer.objects.bulk_update(changed, ["response", "saved_at"])
     return errors
 
 
@@ -336,7 +349,7 @@ def submit(attempt: Attempt, data=None, *, now: dt.datetime | None = None) -> At
                 continue  # a survey asks for opinions: nothing is marked
             value = marking.fraction(question, all_choices(shown, targets), answer.response)
             if value is not None:
-                answer.score = marking.points(question, value)
+                answer.score = marking.points(answer.max_score, value)
             elif question.type == Question.Type.ESSAY:
                 if answer.response:
                     answer.needs_grading = True
@@ -380,7 +393,11 @@ def close_expired(now: dt.datetime | None = None) -> int:
     for attempt in Attempt.objects.filter(
         status=Attempt.Status.IN_PROGRESS, deadline__lt=now - GRACE
     ).only("pk"):
-        submit(attempt, now=now)
+        try:
+            submit(attempt, now=now)
+        except Exception:  # one broken attempt must not keep the others open
+            logger.exception("Attempt %s: could not be closed after its deadline", attempt.pk)
+            continue
         closed += 1
     return closed
 
@@ -393,6 +410,7 @@ def grading_queue(viewer: User):
     return (
         Answer.objects.filter(needs_grading=True, attempt__status=Attempt.Status.SUBMITTED)
         .filter(people_q(viewer, "attempt__learner__"))
+        .exclude(attempt__learner=viewer)
         .select_related(
             "question",
             "attempt__quiz",
@@ -404,12 +422,18 @@ def grading_queue(viewer: User):
 
 
 def may_grade(viewer: User, answer: Answer) -> bool:
+    """A trainer grades (and may regrade) the written answers of submitted attempts of the
+    people in her scope — never her own."""
     if not viewer.has_perm("assessments.change_answer"):
         return False
-    return grading_queue(viewer).filter(pk=answer.pk).exists() or (
-        not answer.needs_grading
-        and User.objects.filter(people_q(viewer), pk=answer.attempt.learner_id).exists()
-    )
+    learner_id, status = Attempt.objects.values_list("learner_id", "status").get(
+        pk=answer.attempt_id
+    )  # read now: the caller's copy of the attempt may be older than its submission
+    if learner_id == viewer.pk or answer.question.type != Question.Type.ESSAY:
+        return False
+    if status == Attempt.Status.IN_PROGRESS:
+        return False
+    return User.objects.filter(people_q(viewer), pk=learner_id).exists()
 
 
 def rubric_score(answer: Answer, levels: list[int]) -> Decimal:
@@ -453,7 +477,7 @@ def grade(
             answer.score = rubric_score(answer, levels or [])
             answer.rubric_levels = list(levels or [])
         else:
-            if score is None or not Decimal("0") <= score <= answer.max_score:
+            if score is None or not score.is_finite() or not 0 <= score <= answer.max_score:
                 raise AssessmentError(
                     _("Give a score from 0 to %(max)s.") % {"max": answer.max_score.normalize()}
                 )
@@ -463,10 +487,8 @@ def grade(
         answer.graded_by = grader
         answer.graded_at = now
         answer.save()
-        if (
-            attempt.status == Attempt.Status.SUBMITTED
-            and not attempt.answers.filter(needs_grading=True).exists()
-        ):
+        if not attempt.answers.filter(needs_grading=True).exists():
+            # The last answer to grade, or a regrade of a graded attempt: mark it again.
             answers = list(attempt.answers.select_related("question"))
             _finalise(attempt, answers, now)
             attempt.save()

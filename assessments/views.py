@@ -22,12 +22,20 @@ from courses.models import CoursePage, LessonPage
 from lms.learning import curriculum as learning_curriculum
 from lms.people.models import User
 from lms.people.scoping import people_q, visible_units
+from lms.tables import spreadsheet_cell
 
 from . import marking, results, services
 from .i18n import local
 from .models import Answer, Attempt, Quiz, SurveyInvitation
 
 RESULTS_PERM = "assessments.view_results"
+
+
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 def _back(request, fallback: str) -> str:
@@ -52,7 +60,9 @@ def start(request, pk: int):
     quiz = get_object_or_404(Quiz, pk=pk)
     lesson = None
     if request.POST.get("lesson"):
-        lesson = get_object_or_404(LessonPage.objects.live(), pk=request.POST["lesson"])
+        lesson = get_object_or_404(
+            LessonPage.objects.live(), pk=_int_or_404(request.POST["lesson"])
+        )
     fallback = lesson.url if lesson else reverse("learning:my_learning")
     try:
         attempt = services.start_attempt(request.user, quiz, lesson=lesson)
@@ -63,6 +73,7 @@ def start(request, pk: int):
 
 
 def _questions(attempt: Attempt, errors: dict | None = None) -> list[dict]:
+    """The attempt's questions for the page; ``errors``: {answer id: message}."""
     rows = []
     for answer, shown, targets in services.delivered(attempt):
         question = answer.question
@@ -94,7 +105,12 @@ def attempt_page(request, pk: int):
         services.submit(attempt)
         messages.warning(request, _("Time is up. Your test was submitted with the answers saved."))
         return redirect("assessments:result", attempt.pk)
+    return _attempt_page(request, attempt)
+
+
+def _attempt_page(request, attempt: Attempt, errors: dict | None = None, status: int = 200):
     quiz = attempt.quiz
+    time_left = attempt.time_left()
     return render(
         request,
         "assessments/attempt.html",
@@ -102,9 +118,14 @@ def attempt_page(request, pk: int):
             "attempt": attempt,
             "quiz": quiz,
             "quiz_title": local(quiz.title),
-            "questions": _questions(attempt),
-            "time_left": attempt.time_left(),
+            "questions": _questions(attempt, errors),
+            "errors": errors,
+            "time_left": time_left,
+            "time_left_text": None
+            if time_left is None
+            else f"{int(time_left) // 60}:{int(time_left) % 60:02d}",
         },
+        status=status,
     )
 
 
@@ -141,8 +162,17 @@ def save(request, pk: int):
 @require_POST
 def submit(request, pk: int):
     attempt = _own_attempt(request, pk)
+    if attempt.status == Attempt.Status.IN_PROGRESS and not attempt.expired(
+        timezone.now() - services.GRACE
+    ):
+        try:
+            errors = services.save_answers(attempt, request.POST)
+        except services.AssessmentError:
+            errors = {}  # submitted meanwhile, or time ran out: submit what was saved
+        if errors:  # say what was refused instead of submitting without it
+            return _attempt_page(request, attempt, errors, status=400)
     try:
-        attempt = services.submit(attempt, request.POST)
+        attempt = services.submit(attempt)
     except services.AssessmentError as error:
         messages.error(request, str(error))
     return redirect("assessments:result", attempt.pk)
@@ -202,15 +232,15 @@ def _response_text(answer: Answer, shown) -> str:
         return ""
     by_id = {c.pk: c for c in shown}
     if question.type == T.SINGLE:
-        return local(by_id[response].text) if response in by_id else ""
+        return marking.plain(by_id[response].text) if response in by_id else ""
     if question.type in (T.MULTIPLE, T.ORDERING):
         sep = "; " if question.type == T.MULTIPLE else " → "
-        return sep.join(local(by_id[c].text) for c in response if c in by_id)
+        return sep.join(marking.plain(by_id[c].text) for c in response if c in by_id)
     if question.type == T.TRUE_FALSE:
         return _("True") if response else _("False")
     if question.type == T.MATCHING:
         return "; ".join(
-            f"{local(by_id[int(k)].text)} → {local(by_id[v].match)}"
+            f"{marking.plain(by_id[int(k)].text)} → {local(by_id[v].match)}"
             for k, v in response.items()
             if int(k) in by_id and v in by_id
         )
@@ -369,11 +399,11 @@ def survey_results(request):
     _require_results(request)
     surveys = list(Quiz.objects.filter(purpose=Quiz.Purpose.SURVEY).order_by("pk"))
     units = visible_units(request.user).order_by("path")
-    chosen = next((s for s in surveys if str(s.pk) == request.GET.get("survey")), None)
+    chosen = next((s for s in surveys if str(s.pk) == request.GET.get("survey", "")), None)
     chosen = chosen or (surveys[0] if surveys else None)
     unit = None
     if request.GET.get("unit"):
-        unit = units.filter(pk=request.GET["unit"]).first()
+        unit = units.filter(pk=_int_or_404(request.GET["unit"])).first()
     summary, unit_rows = None, []
     if chosen is not None:
         scope = results.survey_scope(request.user)
@@ -404,7 +434,7 @@ def pre_post_csv(request):
     """Pre- and post-test scores per learner for a course, in the viewer's scope: what the
     evaluation toolkit's learning level is computed from, for analysis elsewhere."""
     _require_results(request)
-    course = get_object_or_404(CoursePage, pk=request.GET.get("course"))
+    course = get_object_or_404(CoursePage, pk=_int_or_404(request.GET.get("course")))
     course = learning_curriculum.canonical(course)
     rows = results.pre_post([course], people_q(request.user, "learner__"))
     people = User.objects.select_related("org_unit").in_bulk([r.learner_id for r in rows])
@@ -420,9 +450,9 @@ def pre_post_csv(request):
         gain = row.gain
         writer.writerow(
             [
-                person.employee_number,
-                person.org_unit.code if person.org_unit_id else "",
-                course.code,
+                spreadsheet_cell(person.employee_number),
+                spreadsheet_cell(person.org_unit.code if person.org_unit_id else ""),
+                spreadsheet_cell(course.code),
                 "" if row.pre is None else f"{row.pre:.2f}",
                 "" if row.post is None else f"{row.post:.2f}",
                 "" if gain is None else f"{gain:.3f}",

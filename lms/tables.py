@@ -37,6 +37,14 @@ def check_upload(upload: UploadedFile, max_bytes: int) -> None:
         raise ValidationError(_("The file is not a text CSV file."))
 
 
+def spreadsheet_cell(value):
+    """Spreadsheet programs run a cell that starts with = + - @ as a formula: such a text is
+    written with a leading apostrophe, which they show as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 def normalise_header(name: object) -> str:
     return re.sub(r"[\s-]+", "_", str(name or "").strip().lower())
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -49,7 +50,9 @@ def notify_about(
     enrolment: Enrolment, kind: str, *, event: str, link: str = "", recipient=None
 ) -> Notification | None:
     """A notification other parts of the platform make about an enrolment (work graded, a
-    survey to answer), to the learner or to someone else (a supervisor); once per event."""
+    survey to answer), to the learner or to someone else (a supervisor); once per event.
+    ``link`` is kept without its language prefix: each reader opens it in her language."""
+    link = _LANGUAGE_PREFIX.sub("/", link)
     notification, created = Notification.objects.get_or_create(
         enrolment=enrolment,
         event=event,
@@ -63,6 +66,19 @@ def notify_about(
         _email_after_commit()
         return notification
     return None
+
+
+_LANGUAGE_PREFIX = re.compile(
+    r"^/(?:" + "|".join(re.escape(code) for code, _name in settings.LANGUAGES) + r")/"
+)
+
+
+def link_in(notification: Notification, language: str) -> str:
+    """Where the notification leads, in ``language``: its link, or My learning."""
+    if notification.link:
+        return f"/{language}{notification.link}"
+    with translation.override(language):
+        return reverse("learning:my_learning")
 
 
 def _email_after_commit() -> None:
@@ -156,8 +172,9 @@ def _message(notification: Notification) -> tuple[str, str]:
         "course": course,
         "due_date": enrolment.due_date,
         "kind": notification.kind,
+        "link": notification.link,
         "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-        + (notification.link or reverse("learning:my_learning")),
+        + link_in(notification, translation.get_language()),
     }
     subject = notification_text(notification, course)
     body = render_to_string("learning/email/notification.txt", context)

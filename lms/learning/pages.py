@@ -45,10 +45,14 @@ def lesson_context(request, page) -> dict:
         enrolment = services.enrolment_for(user, curriculum.course_of(page))
     if enrolment is None:
         return {"enrolment": None}
+    lesson_gates = gates.gates(enrolment, curriculum.canonical(page))
     return {
         "enrolment": enrolment,
         "completed_lessons": _local_keys(enrolment),
-        "lesson_gates": gates.gates(enrolment, curriculum.canonical(page)),
+        "lesson_gates": lesson_gates,
+        # All done but not complete (a prerequisite was missing then, or an activity was made
+        # required afterwards): "Mark complete" comes back, and completion checks again.
+        "lesson_gates_waiting": any(not gate.met for gate in lesson_gates),
     }
 
 

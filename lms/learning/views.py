@@ -25,11 +25,12 @@ from wagtail.models import Page
 from courses.models import CoursePage, LessonPage
 from lms.people.models import OrgUnit, Position
 from lms.people.scoping import can_see_all, may_list, people_q
+from lms.tables import spreadsheet_cell
 
 from . import curriculum, services
 from .forms import AssignForm, RosterFilterForm
 from .models import AssignmentJob, AssignmentRule, Enrolment, Notification
-from .notifications import notification_text
+from .notifications import link_in, notification_text
 
 DUE_SOON_DAYS = 14
 ROSTER_PAGE_SIZE = 50
@@ -86,9 +87,11 @@ def my_learning(request):
         .select_related("enrolment__course", "enrolment__learner")
         .order_by("-created_at")[:10]
     )
+    language = get_language()
     for n in notices:
         course = courses.get(str(n.enrolment.course.translation_key), n.enrolment.course)
         n.text = notification_text(n, course)
+        n.url = link_in(n, language) if n.link else ""
     return render(
         request,
         "learning/my_learning.html",
@@ -352,13 +355,6 @@ def roster(request):
     )
 
 
-def _cell(value):
-    """Spreadsheet programs run a cell that starts with = + - @ as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def _export_rows(rows):
     """The header, then one list per enrolment. Reads only the columns it writes: names of
     courses, positions and units come from small dictionaries, not a join per row (5,000 rows
@@ -413,7 +409,7 @@ def _export_rows(rows):
             percent = min(100, round(100 * n / total)) if total else 0
         code, title = course_names[course]
         yield [
-            _cell(v)
+            spreadsheet_cell(v)
             for v in [
                 number or "",
                 last,

@@ -25,6 +25,13 @@ GROUP_NAMES = {
     Role.ADMINISTRATOR: "Administrators",
 }
 
+#: Writing tests and surveys: question banks, questions, quizzes, rubrics, imports.
+TEST_AUTHOR = [
+    f"assessments.{action}_{model}"
+    for model in ("questionbank", "question", "quiz", "rubric")
+    for action in ("view", "add", "change")
+] + ["assessments.add_importjob", "assessments.view_importjob"]
+
 #: Model permissions (app_label.codename) each role's group holds.
 ROLE_PERMISSIONS = {
     Role.LEARNER: [],
@@ -32,20 +39,7 @@ ROLE_PERMISSIONS = {
         "wagtailadmin.access_admin",
         "learning.view_enrolment",
         # Trainers write tests and grade written work of the people in their scope.
-        "assessments.view_questionbank",
-        "assessments.add_questionbank",
-        "assessments.change_questionbank",
-        "assessments.view_question",
-        "assessments.add_question",
-        "assessments.change_question",
-        "assessments.view_quiz",
-        "assessments.add_quiz",
-        "assessments.change_quiz",
-        "assessments.view_rubric",
-        "assessments.add_rubric",
-        "assessments.change_rubric",
-        "assessments.add_importjob",
-        "assessments.view_importjob",
+        *TEST_AUTHOR,
         "assessments.view_answer",
         "assessments.change_answer",
         "assessments.view_results",
@@ -90,20 +84,7 @@ ROLE_PERMISSIONS = {
         "content.change_glossaryterm",
         "content.view_h5ppackage",
         "content.add_h5ppackage",
-        "assessments.view_questionbank",
-        "assessments.add_questionbank",
-        "assessments.change_questionbank",
-        "assessments.view_question",
-        "assessments.add_question",
-        "assessments.change_question",
-        "assessments.view_quiz",
-        "assessments.add_quiz",
-        "assessments.change_quiz",
-        "assessments.view_rubric",
-        "assessments.add_rubric",
-        "assessments.change_rubric",
-        "assessments.add_importjob",
-        "assessments.view_importjob",
+        *TEST_AUTHOR,
     ],
     # The LRS is agency-wide and not scoped by org unit, so only administrators browse it.
     Role.ADMINISTRATOR: [

@@ -300,3 +300,64 @@ def test_a_test_of_a_course_needs_the_enrolment(learner, tree, questions):
     with pytest.raises(services.AssessmentError, match="Enrol"):
         services.start_attempt(learner, quiz)
     assert not Answer.objects.exists()
+
+
+def test_a_matching_answer_must_name_the_offered_options(learner, questions):
+    """A tampered form cannot answer each item with itself."""
+    quiz = builders.quiz([questions["matching"]])
+    attempt = services.start_attempt(learner, quiz)
+    answer = attempt.answers.get()
+    data = QueryDict(mutable=True)
+    data[f"q{answer.pk}-present"] = "1"
+    for left in attempt.layout[0]["choices"]:
+        data[f"q{answer.pk}-{left}"] = str(left + 100000)
+    assert list(services.save_answers(attempt, data)) == [answer.pk]
+
+
+def test_question_html_is_cleaned_whoever_saves_it(questions):
+    q = questions["single"]
+    q.text = {"uz": '<p onclick="x()">Savol<script>alert(1)</script><img src=x onerror=y></p>'}
+    q.save()
+    choice = q.choices.first()
+    choice.text = {"uz": "<b>Ha</b><iframe src=//evil></iframe>"}
+    choice.save()
+    q.refresh_from_db()
+    choice.refresh_from_db()
+    assert q.text == {"uz": "<p>Savol</p>"} and choice.text == {"uz": "<b>Ha</b>"}
+
+
+def test_trainers_do_not_grade_their_own_work_and_a_regrade_counts(unit, questions):
+    quiz = builders.quiz([questions["true_false"], questions["essay"]], pass_mark=50)
+    trainer = builders.member(Role.TRAINER, scope=unit, org_unit=unit)
+    own = services.start_attempt(trainer, quiz)
+    Answer.objects.filter(attempt=own, question=questions["essay"]).update(response="Reja")
+    services.submit(own)
+    essay = own.answers.get(question=questions["essay"])
+    assert list(services.grading_queue(trainer)) == []
+    with pytest.raises(services.AssessmentError):
+        services.grade(essay, trainer, levels=[2, 2])
+
+    learner = f.UserFactory(org_unit=unit)
+    attempt = services.start_attempt(learner, quiz)
+    Answer.objects.filter(attempt=attempt, question=questions["essay"]).update(response="Reja")
+    services.submit(attempt)
+    essay = attempt.answers.get(question=questions["essay"])
+    auto = attempt.answers.get(question=questions["true_false"])
+    with pytest.raises(services.AssessmentError):
+        services.grade(auto, trainer, score=Decimal("1"))  # marked by the platform
+    services.grade(essay, trainer, levels=[2, 2])
+    attempt.refresh_from_db()
+    assert attempt.percent == 80 and attempt.passed  # 0 + 4 of 5
+    services.grade(essay, trainer, levels=[0, 0])  # a second look
+    attempt.refresh_from_db()
+    assert attempt.percent == 0 and attempt.passed is False
+
+
+def test_a_changed_mark_does_not_break_attempts_already_started(learner, questions):
+    quiz = builders.quiz([questions["true_false"]], time_limit_minutes=1)
+    attempt = services.start_attempt(learner, quiz, now=timezone.now() - dt.timedelta(minutes=3))
+    Answer.objects.filter(attempt=attempt).update(response=True)
+    Question.objects.filter(pk=questions["true_false"].pk).update(mark=5)
+    assert services.close_expired() == 1
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.max_score) == (Decimal("1.00"), Decimal("1.00"))

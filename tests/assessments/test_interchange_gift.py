@@ -7,37 +7,19 @@ import pytest
 
 from assessments.interchange import Problem, parse_gift
 
+from .interchange_expected import number, option, parsed
+
 DATA = Path(__file__).parent / "data"
 MERGED = "the feedback for the answers true and false was moved into the general feedback"
 
 
 def question(qtype, name, text, **fields):
     """The dict the parser gives for a question, with the defaults of a GIFT import."""
-    result = {
-        "type": qtype,
-        "name": name,
-        "text": text,
-        "general_feedback": "",
-        "default_mark": 1.0,
+    defaults = {
         "penalty": 1.0 if qtype == "true_false" else 0.3333333,
-        "tags": [],
-        "category": None,
         "shuffle": qtype in ("single", "multiple", "matching", "ordering"),
-        "choices": [],
-        "correct": None,
-        "numeric": [],
-        "case_sensitive": False,
     }
-    assert set(fields) <= set(result)
-    return result | fields
-
-
-def option(text, percent=0.0, feedback="", match=""):
-    return {"text": text, "match": match, "percent": percent, "feedback": feedback}
-
-
-def number(value, tolerance=0.0, percent=100.0, feedback=""):
-    return {"value": value, "tolerance": tolerance, "percent": percent, "feedback": feedback}
+    return parsed(qtype, name, text, **(defaults | fields))
 
 
 CASE = "Social work/Case management"
@@ -187,8 +169,8 @@ def test_the_whole_file_imports_with_every_type():
 
     assert result.categories == [CASE, RISK]
     assert [q["name"] for q in result.questions] == [q["name"] for q in EXPECTED]
-    for parsed, expected in zip(result.questions, EXPECTED, strict=True):
-        assert parsed == expected, expected["name"]
+    for got, expected in zip(result.questions, EXPECTED, strict=True):
+        assert got == expected, expected["name"]
     # Nothing skipped; the one loss is the true/false feedback moved to the general feedback.
     assert result.problems == [Problem(7, 42, "Risk is static", MERGED, skipped=False)]
 

@@ -7,37 +7,16 @@ import pytest
 
 from assessments.interchange import Problem, parse_moodle_xml
 
+from .interchange_expected import number, option, parsed
+
 DATA = Path(__file__).parent / "data"
 MERGED = "the feedback for the answers true and false was moved into the general feedback"
 
 
 def question(qtype, name, text, **fields):
     """The dict the parser gives for a question, with the defaults of a Moodle XML import."""
-    result = {
-        "type": qtype,
-        "name": name,
-        "text": text,
-        "general_feedback": "",
-        "default_mark": 1.0,
-        "penalty": 0.3333333,
-        "tags": [],
-        "category": None,
-        "shuffle": False,
-        "choices": [],
-        "correct": None,
-        "numeric": [],
-        "case_sensitive": False,
-    }
-    assert set(fields) <= set(result)
-    return result | fields
-
-
-def option(text, percent=0.0, feedback="", match=""):
-    return {"text": text, "match": match, "percent": percent, "feedback": feedback}
-
-
-def number(value, tolerance=0.0, percent=100.0, feedback=""):
-    return {"value": value, "tolerance": tolerance, "percent": percent, "feedback": feedback}
+    fields = {"penalty": 0.3333333, "shuffle": False} | fields
+    return parsed(qtype, name, text, **fields)
 
 
 CASE = "Social work/Case management"
@@ -160,8 +139,8 @@ def test_the_whole_file_imports_with_every_type():
 
     assert result.categories == [CASE, RISK]
     assert [q["name"] for q in result.questions] == [q["name"] for q in EXPECTED]
-    for parsed, expected in zip(result.questions, EXPECTED, strict=True):
-        assert parsed == expected, expected["name"]
+    for got, expected in zip(result.questions, EXPECTED, strict=True):
+        assert got == expected, expected["name"]
     # Nothing skipped; the losses: the image file and the true/false feedback.
     assert result.problems == [
         Problem(

@@ -87,7 +87,7 @@ def test_completion_brings_the_reaction_survey_and_schedules_follow_ups(
     now = SurveyInvitation.objects.get(quiz=reaction)
     assert now.respondent == learner and now.sent_at is not None
     note = Notification.objects.get(kind=Notification.Kind.SURVEY, recipient=learner)
-    assert note.link == f"/en/assessments/surveys/{now.pk}/"
+    assert note.link == f"/assessments/surveys/{now.pk}/"  # opened in the reader's language
     later = SurveyInvitation.objects.get(quiz=follow_up)
     boss_invitation = SurveyInvitation.objects.get(quiz=supervisor_survey)
     assert boss_invitation.respondent == boss and boss_invitation.about == learner
@@ -119,6 +119,8 @@ def test_a_survey_is_answered_once(units, tree, likert, django_capture_on_commit
     assert invitation.answered_at is not None and invitation.attempt == attempt
     with pytest.raises(services.AssessmentError, match="already answered"):
         services.start_attempt(learner, invitation.quiz, invitation=invitation)
+    with pytest.raises(services.AssessmentError, match="from their invitation"):
+        services.start_attempt(f.UserFactory(), invitation.quiz)  # nobody asked her
 
 
 def test_results_per_unit_stay_inside_the_viewers_scope(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from assessments import services
-from assessments.models import Answer, Attempt, Question, Quiz
+from assessments.models import Answer, Attempt, Question, Quiz, SurveyInvitation
 from lms.learning import services as learning
 from lms.people.roles import Role
 from tests import factories as f
@@ -228,7 +228,13 @@ def test_survey_results_page_counts_only_the_viewers_people(client, tree, unit):
     )
     for person_unit, point in ((unit, 5), (unit, 4), (f.OrgUnitFactory(), 1)):
         person = f.UserFactory(org_unit=person_unit)
-        attempt = services.start_attempt(person, survey)
+        invitation = SurveyInvitation.objects.create(
+            quiz=survey,
+            enrolment=learning.self_enrol(person, tree.course),
+            respondent=person,
+            send_on=timezone.localdate(),
+        )
+        attempt = services.start_attempt(person, survey, invitation=invitation)
         row = attempt.answers.get()
         row.response = point
         row.save()
@@ -276,3 +282,43 @@ def test_trainers_author_and_import_in_the_admin(client, django_capture_on_commi
     # A learner has no way in.
     client.force_login(f.UserFactory())
     assert client.get("/admin/assessments/import/").status_code in (302, 403)
+
+
+def test_parameters_that_are_not_numbers_are_404_not_500(client, unit, tree, quiz_in_lesson):
+    client.force_login(builders.member(Role.EVALUATOR, scope=unit))
+    assert client.get(url("survey_results") + "?unit=abc").status_code == 404
+    assert client.get(url("pre_post_csv") + "?course=abc").status_code == 404
+    assert client.post(url("start", quiz_in_lesson.pk), {"lesson": "abc"}).status_code == 404
+
+
+def test_a_refused_answer_is_shown_instead_of_submitted(client, learner, questions):
+    quiz = builders.quiz([questions["ordering"]])
+    client.force_login(learner)
+    attempt = services.start_attempt(learner, quiz)
+    answer = attempt.answers.get()
+    ids = list(questions["ordering"].choices.values_list("pk", flat=True))
+    data = {f"q{answer.pk}-present": "1", **{f"q{answer.pk}-{pk}": "1" for pk in ids}}
+    response = client.post(url("submit", attempt.pk), data)
+    assert response.status_code == 400
+    assert "Give each item a different place" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.IN_PROGRESS
+
+
+def test_once_every_gate_is_met_mark_complete_is_offered_again(client, learner, tree, questions):
+    """Passed before a prerequisite was done: the lesson can still be completed later."""
+    learning.self_enrol(learner, tree.course)
+    quiz = builders.quiz([questions["true_false"]], pass_mark=100)
+    lesson = builders.lesson_with_quiz(tree.lessons[0], quiz)
+    attempt = services.start_attempt(learner, quiz, lesson=lesson)
+    answer = attempt.answers.get()
+    answer.response = True
+    answer.save()
+    from lms.learning.models import LessonProgress
+
+    services.submit(attempt)
+    LessonProgress.objects.update(completed_at=None)  # as if completion had been refused
+    client.force_login(learner)
+    page = client.get(lesson.url).content.decode()
+    with translation.override("uz"):
+        assert reverse("learning:complete_lesson", args=[lesson.pk]) in page

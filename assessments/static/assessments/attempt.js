@@ -52,11 +52,17 @@
           if (!box) return;
           var p = document.createElement("p");
           p.className = "field-error";
+          p.id = name + "-error";
           p.setAttribute("data-save-error", "");
           p.textContent = errors[name];
           box.insertBefore(p, box.querySelector(".question__text").nextSibling);
+          box.setAttribute("aria-describedby", name + "-text " + name + "-error");
         });
-        say(form.dataset.msgSaved + " " + result.body.saved_at);
+        say(
+          Object.keys(errors).length
+            ? form.dataset.msgRefused
+            : form.dataset.msgSaved + " " + result.body.saved_at
+        );
         if (dirty) schedule();
       })
       .catch(function () {
@@ -107,7 +113,7 @@
       timer.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
       if (left <= 300 && left > 60 && !announced[5]) {
         announced[5] = true;
-        live.textContent = "5 " + form.dataset.msgMinutes;
+        live.textContent = form.dataset.msgFiveMinutes;
       }
       if (left <= 60 && !announced[1]) {
         announced[1] = true;
