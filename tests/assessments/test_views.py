@@ -322,3 +322,86 @@ def test_once_every_gate_is_met_mark_complete_is_offered_again(client, learner, 
     page = client.get(lesson.url).content.decode()
     with translation.override("uz"):
         assert reverse("learning:complete_lesson", args=[lesson.pk]) in page
+
+
+def test_a_question_is_written_in_the_admin_in_four_languages(client):
+    trainer = builders.member(Role.TRAINER, scope=f.OrgUnitFactory())
+    client.force_login(trainer)
+    bank = builders.bank()
+    data = {
+        "bank": bank.pk,
+        "type": "single",
+        "name": "first-step",
+        "text_0": "Birinchi qadam qaysi?",
+        "text_2": "Какой первый шаг?",
+        "text_3": "Which is the first step?",
+        "mark": "2",
+        "correct": "",
+        "shuffle_choices": "on",
+        "general_feedback_0": "Avval baholash.",
+        "tags": "intake",
+        "choices-TOTAL_FORMS": "2",
+        "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+    }
+    for i, (uz, percent) in enumerate([("Baholash", "100"), ("Yopish", "0")]):
+        data.update(
+            {
+                f"choices-{i}-text_0": uz,
+                f"choices-{i}-text_3": uz + " (en)",
+                f"choices-{i}-percent": percent,
+                f"choices-{i}-tolerance": "0",
+                f"choices-{i}-ORDER": str(i + 1),
+                f"choices-{i}-id": "",
+                f"choices-{i}-DELETE": "",
+            }
+        )
+    response = client.post("/admin/snippets/assessments/question/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    question = Question.objects.get(name="first-step")
+    assert question.text["ru"] == "<p>Какой первый шаг?</p>" and "uz-cyrl" not in question.text
+    assert [c.text["uz"] for c in question.choices.order_by("sort_order")] == ["Baholash", "Yopish"]
+    assert list(question.tags.names()) == ["intake"]
+    # Without the Uzbek text the form says so.
+    data.update(name="second", text_0="")
+    response = client.post("/admin/snippets/assessments/question/add/", data)
+    assert response.status_code == 200
+    assert "Write the Uzbek (Latin) text" in response.content.decode()
+
+
+def test_a_timed_test_is_put_together_in_the_admin(client, tree, questions):
+    trainer = builders.member(Role.TRAINER, scope=f.OrgUnitFactory())
+    client.force_login(trainer)
+    data = {
+        "title_0": "Yakuniy test",
+        "intro_0": "",
+        "purpose": "final",
+        "course": tree.course.pk,
+        "pass_mark": "70",
+        "attempts_allowed": "2",
+        "time_limit_minutes": "20",
+        "feedback": "after_last",
+        "survey_kind": "",
+        "reminder_days": "7",
+        "slots-TOTAL_FORMS": "2",
+        "slots-INITIAL_FORMS": "0",
+        "slots-MIN_NUM_FORMS": "1",
+        "slots-MAX_NUM_FORMS": "1000",
+        "slots-0-question": questions["single"].pk,
+        "slots-0-count": "1",
+        "slots-0-ORDER": "1",
+        "slots-1-bank": questions["single"].bank_id,
+        "slots-1-tag": "",
+        "slots-1-count": "3",
+        "slots-1-ORDER": "2",
+    }
+    response = client.post("/admin/snippets/assessments/quiz/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    quiz = Quiz.objects.get(purpose="final")
+    assert quiz.time_limit_minutes == 20 and quiz.slots.count() == 2
+    # A survey without its kind is refused with the reason.
+    data.update(purpose="survey", pass_mark="")
+    response = client.post("/admin/snippets/assessments/quiz/add/", data)
+    assert response.status_code == 200
+    assert "Say when the survey is sent." in response.content.decode()
