@@ -415,7 +415,7 @@ def level_figures(figures: dict[str, Any] | None) -> list[tuple[str, str]]:
 
 def _levels_text(figures: list[tuple[str, str]] | None) -> str:
     if not figures:
-        return _("not recorded yet (surveys and tests come from the assessments part).")
+        return _("not recorded yet: nobody in these units has answered for these courses.")
     return "; ".join(f"{label}: {value}" for label, value in figures)
 
 
