@@ -7,7 +7,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup install assets migrate demo messages messages-update serve worker test test-fast e2e lint format bench bench-lrs bench-learning bench-evaluation clean
+.PHONY: help run setup install assets migrate demo messages messages-update serve worker test test-fast e2e lint format bench bench-lrs bench-learning bench-assessments bench-evaluation clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ bench-lrs: install ## Load-test the LRS on PostgreSQL (127.0.0.1:5432, trust aut
 
 bench-learning: install messages ## Time My learning and the HR roster on PostgreSQL (drops malaka_bench_learning)
 	$(PY) bench/learning_pages.py
+
+bench-assessments: install messages ## Time taking, submitting and grading tests on PostgreSQL (drops malaka_bench_assessments)
+	$(PY) bench/assessment_pages.py
 
 bench-evaluation: install ## Time a full evaluation study (200 centres × 36 months, 999 bootstrap draws)
 	$(PY) bench/evaluation_study.py
