@@ -42,8 +42,17 @@ def local(value, language: str | None = None) -> str:
     return next((v for v in value.values() if v), "")
 
 
-def in_language(text: str, language: str) -> dict:
-    return {language: text} if text else {}
+def language_map(value, fallback: str) -> dict[str, str]:
+    """The texts as an xAPI language map (RFC 5646 tags: Uzbek Cyrillic is ``uz-Cyrl``, filled
+    from the Latin text when it is missing); ``{"und": fallback}`` when there is none."""
+    names = {
+        ("uz-Cyrl" if code in ("uz-cyrl", "uz_cyrl") else code): text
+        for code, text in (value or {}).items()
+        if text
+    }
+    if "uz" in names and "uz-Cyrl" not in names:
+        names["uz-Cyrl"] = local(value, "uz-cyrl")
+    return names or {"und": fallback}
 
 
 class TranslatedTextWidget(forms.MultiWidget):

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lms.jobs import update_job
+from lms.tables import check_size
 
 from .html import clean_html, text_to_html
 from .interchange import parse_gift, parse_moodle_xml
@@ -40,10 +41,7 @@ def check_upload(upload: UploadedFile, fmt: str) -> None:
         raise ValidationError(
             _("Upload a %(ext)s file for this format.") % {"ext": " / ".join(allowed)}
         )
-    if upload.size > MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
-        )
+    check_size(upload, MAX_BYTES)
     head = upload.read(4096)
     upload.seek(0)
     if b"\x00" in head:

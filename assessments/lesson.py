@@ -49,7 +49,7 @@ def quiz_block_context(value, parent: dict) -> dict:
     )
     current = next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
     finished = [a for a in attempts if a.status != Attempt.Status.IN_PROGRESS]
-    left = services.attempts_left(quiz, user)
+    left = services.attempts_left(quiz, user, finished=len(finished))
     course = quiz.course
     if course is None and lesson is not None:
         course = curriculum.course_of(curriculum.canonical(lesson))

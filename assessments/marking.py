@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from content.transliteration import to_cyrillic
 
-from .i18n import local
+from .i18n import language_map, local
 from .models import Choice, Question
 
 T = Question.Type
@@ -269,12 +269,8 @@ def correct_answer_text(question: Question, choices: list[Choice]) -> str:
 
 
 def _component(prefix: str, choice: Choice, field: str = "text") -> dict:
-    texts = {
-        ("uz-Cyrl" if code in ("uz-cyrl", "uz_cyrl") else code): text
-        for code, text in (getattr(choice, field) or {}).items()
-        if text
-    }
-    return {"id": f"{prefix}{choice.pk}", "description": texts or {"und": str(choice.pk)}}
+    texts = language_map(getattr(choice, field), str(choice.pk))
+    return {"id": f"{prefix}{choice.pk}", "description": texts}
 
 
 def interaction(question: Question, choices: list[Choice]) -> dict:

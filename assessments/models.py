@@ -92,10 +92,6 @@ class Rubric(models.Model):
             )
         return rows
 
-    @property
-    def max_points(self) -> float:
-        return sum(max((lv["points"] for lv in row["levels"]), default=0) for row in self.rows())
-
 
 class Question(ClusterableModel):
     class Type(models.TextChoices):
@@ -447,10 +443,6 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz_id}/{self.learner_id} #{self.number}"
-
-    @property
-    def registration(self):
-        return self.enrolment.registration if self.enrolment_id else None
 
     def time_left(self, now=None) -> float | None:
         """Seconds left, or None without a time limit."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
@@ -40,7 +39,6 @@ class PrePost:
     course_id: int
     pre: float | None = None
     post: float | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def gain(self) -> float | None:
@@ -239,7 +237,3 @@ def by_unit(quiz: Quiz, people: Q, units) -> list[dict]:
             }
         )
     return rows
-
-
-def percent(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.0f}%"

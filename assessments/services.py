@@ -15,7 +15,6 @@ import random
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,28 +57,17 @@ def open_attempt(quiz: Quiz, learner: User, about: User | None = None) -> Attemp
     ).first()
 
 
-def attempts_left(quiz: Quiz, learner: User, about: User | None = None) -> int | None:
-    """None: as many as the learner wants."""
+def attempts_left(
+    quiz: Quiz, learner: User, about: User | None = None, *, finished: int | None = None
+) -> int | None:
+    """None: as many as the learner wants. ``finished``: the count, when the caller has it."""
+    if finished is None:
+        finished = finished_attempts(quiz, learner, about).count()
     if quiz.is_survey:
-        return 0 if finished_attempts(quiz, learner, about).exists() else 1
+        return 0 if finished else 1
     if not quiz.attempts_allowed:
         return None
-    return max(0, quiz.attempts_allowed - finished_attempts(quiz, learner, about).count())
-
-
-def best_attempt(quiz: Quiz, learner: User) -> Attempt | None:
-    return (
-        Attempt.objects.filter(quiz=quiz, learner=learner, status=Attempt.Status.GRADED)
-        .order_by("-percent", "-submitted_at")
-        .first()
-    )
-
-
-def has_passed(quiz: Quiz, learner: User) -> bool:
-    done = Attempt.objects.filter(quiz=quiz, learner=learner, status=Attempt.Status.GRADED)
-    if quiz.needs_pass:
-        return done.filter(passed=True).exists()
-    return done.exists() or finished_attempts(quiz, learner).exists()
+    return max(0, quiz.attempts_allowed - finished)
 
 
 def question_choices(questions) -> dict[int, list[Choice]]:
@@ -534,19 +522,3 @@ def shows_answers(attempt: Attempt) -> bool:
 
 def shows_score(attempt: Attempt) -> bool:
     return attempt.quiz.feedback != Quiz.Feedback.NONE and not attempt.quiz.is_survey
-
-
-# -- lists -----------------------------------------------------------------------------------------
-
-
-def attempts_by_quiz(learner: User, quizzes) -> dict[int, dict]:
-    """For the quiz blocks of a lesson: per quiz the open attempt, the best mark, the count."""
-    rows = (
-        Attempt.objects.filter(learner=learner, quiz__in=quizzes, about__isnull=True)
-        .values("quiz_id")
-        .annotate(
-            done=Count("pk", filter=~Q(status=Attempt.Status.IN_PROGRESS)),
-            passed=Count("pk", filter=Q(passed=True)),
-        )
-    )
-    return {row["quiz_id"]: row for row in rows}

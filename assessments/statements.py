@@ -24,19 +24,8 @@ from lms.tracking import services as tracking
 from lms.tracking.profile import ACTIVITY_TYPES
 
 from . import marking
-from .i18n import local
+from .i18n import language_map
 from .models import Answer, Attempt, Question, Quiz
-
-
-def _names(value: dict) -> dict[str, str]:
-    names = {
-        ("uz-Cyrl" if code in ("uz-cyrl", "uz_cyrl") else code): text
-        for code, text in (value or {}).items()
-        if text
-    }
-    if "uz" in names and "uz-Cyrl" not in names:
-        names["uz-Cyrl"] = local(value, "uz-cyrl")
-    return names or {"und": "—"}
 
 
 def quiz_iri(quiz: Quiz) -> str:
@@ -52,7 +41,7 @@ def quiz_activity(quiz: Quiz) -> dict:
     return {
         "objectType": "Activity",
         "id": quiz_iri(quiz),
-        "definition": {"type": ACTIVITY_TYPES[kind], "name": _names(quiz.title)},
+        "definition": {"type": ACTIVITY_TYPES[kind], "name": language_map(quiz.title, "—")},
     }
 
 
@@ -60,7 +49,7 @@ def question_activity(question: Question, choices) -> dict:
     definition = {
         "type": ACTIVITY_TYPES["question"],
         "name": {"und": question.name[:200] or str(question.pk)},
-        "description": _names(question.text),
+        "description": language_map(question.text, "—"),
         **marking.interaction(question, choices),
     }
     return {"objectType": "Activity", "id": question_iri(question), "definition": definition}

@@ -60,18 +60,15 @@ import argparse
 import itertools
 import logging
 import os
-import statistics
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
+from pagebench import SERVER, Table, drop_database, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = "postgres://postgres@127.0.0.1:5432"
 DB = "malaka_bench_assessments"
-BUDGET = 20.0  # seconds per measurement at most
 QUESTIONS = 30
 TYPES = [
     "single",
@@ -96,20 +93,6 @@ LAST = ["Karimov", "Rahimova", "Yusupov", "Tursunova", "Nazarov", "Saidova", "Al
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "lms.settings.test"
 os.environ["DATABASE_URL"] = f"{SERVER}/{DB}"
-
-
-def recreate_database() -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-
-
-def drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
 
 def question_bank():
@@ -328,32 +311,6 @@ def form(attempt, essay: str = ESSAY) -> dict:
     return data
 
 
-def timed(send, n: int) -> tuple[list[float], int, int]:
-    """Response times in ms (N requests, or BUDGET seconds), the status and the body size."""
-    timings: list[float] = []
-    status = size = 0
-    stop = time.perf_counter() + BUDGET
-    while len(timings) < n and (len(timings) < 3 or time.perf_counter() < stop):
-        started = time.perf_counter()
-        response = send()
-        body = response.content
-        timings.append((time.perf_counter() - started) * 1000)
-        status, size = response.status_code, len(body)
-    return timings, status, size
-
-
-def queries(send) -> tuple[int, float, float, str]:
-    """Number of queries of one request, their total and largest time (ms), the slowest."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        send()
-    captured = [(float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries]
-    slowest = max(captured, default=(0.0, ""))
-    return len(captured), sum(t for t, _ in captured), slowest[0], slowest[1]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30, help="requests per measurement")
@@ -363,7 +320,7 @@ def main() -> int:
         parser.error("--requests must be at least 3")
 
     started = time.perf_counter()
-    recreate_database()
+    recreate_database(DB)
     import django
 
     django.setup()
@@ -415,31 +372,11 @@ def main() -> int:
             def url(name: str, attempt) -> str:
                 return reverse(f"assessments:{name}", args=[attempt.pk])
 
-        slow = []
-        base = None
+        table = Table("measurement", 38, args.requests)
 
         def measure(label: str, send, expect: int = 200) -> int:
-            nonlocal base
-            warm = send()
-            assert warm.status_code == expect, (label, warm.status_code, warm.content[:500])
-            timings, status, size = timed(send, args.requests)
-            assert status == expect, (label, status)
-            count, sql_ms, slowest_ms, slowest_sql = queries(send)
-            timings.sort()
-            p50 = statistics.median(timings)
-            p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
-            base = base or p50
-            print(
-                f"{label:<38} {len(timings):>3} {p50:>8.1f} {p95:>8.1f} {p50 / base:>6.2f} "
-                f"{count:>7} {sql_ms:>7.1f} {slowest_ms:>7.1f} {size / 1024:>7.1f}"
-            )
-            slow.append((label, slowest_ms, slowest_sql))
-            return count
+            return table.measure(label, send, expect)[1]
 
-        print(
-            f"\n{'measurement':<38} {'n':>3} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6} "
-            f"{'queries':>7} {'SQL ms':>7} {'slowest':>7} {'KB':>7}"
-        )
         measure("baseline: My learning, 1 enrolment", lambda: learner.get(mine))
         assert not Attempt.objects.filter(learner=actors["learner"]).exists()
         measure("lesson with the quiz block", lambda: learner.get(lesson.url))
@@ -507,11 +444,7 @@ def main() -> int:
         services.submit(attempt)
         measure("result page, submitted attempt", lambda: learner.get(url("result", attempt)))
 
-        print(
-            f"\n(p50/p95 over n requests in-process via django.test.Client; ratio = p50 / baseline"
-            f" p50; queries, SQL ms and slowest from one more request under"
-            f" CaptureQueriesContext; total {time.perf_counter() - started:.0f} s)"
-        )
+        table.footer(started)
         print(
             f"grading list queries: {few} with {ESSAYS_FEW} waiting, {many} with {ESSAYS_MANY}"
             f" waiting ({'the same' if few == many else 'NOT the same'})"
@@ -523,13 +456,10 @@ def main() -> int:
             f"by {len(submitted)} submit requests); in all "
             f"{OutboxStatement.objects.count():,} queued, none delivered in-process"
         )
-        label, ms, sql = max(slow, key=lambda s: s[1])
-        print(
-            f"slowest query ({label}, {ms:.1f} ms): SELECT … {sql[sql.find(' FROM ') + 1 :][:400]}"
-        )
+        table.slowest_query()
     finally:
         if not args.keep:
-            drop_database()
+            drop_database(DB)
     return 0
 
 

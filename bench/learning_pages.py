@@ -34,18 +34,15 @@ import datetime as dt
 import logging
 import os
 import random
-import statistics
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
+from pagebench import SERVER, Table, drop_database, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = "postgres://postgres@127.0.0.1:5432"
 DB = "malaka_bench_learning"
-BUDGET = 20.0  # seconds per measurement at most
 COURSES = 31
 MODULES, LESSONS = 2, 3
 DISTRICTS = 5  # per region
@@ -55,20 +52,6 @@ LAST = ["Karimov", "Rahimova", "Yusupov", "Tursunova", "Nazarov", "Saidova", "Al
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "lms.settings.test"
 os.environ["DATABASE_URL"] = f"{SERVER}/{DB}"
-
-
-def recreate_database() -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-
-
-def drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
 
 def build(people: int) -> dict:
@@ -234,34 +217,6 @@ def build(people: int) -> dict:
     return {"hr": hr, "learner": learner, "single": single}
 
 
-def timed(client, url: str, n: int) -> tuple[list[float], int, int]:
-    """Response times in ms (N requests, or BUDGET seconds), the status and the body size."""
-    timings: list[float] = []
-    status = size = 0
-    stop = time.perf_counter() + BUDGET
-    while len(timings) < n and (len(timings) < 3 or time.perf_counter() < stop):
-        started = time.perf_counter()
-        response = client.get(url)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        timings.append((time.perf_counter() - started) * 1000)
-        status, size = response.status_code, len(body)
-    return timings, status, size
-
-
-def queries(client, url: str) -> tuple[int, float, float, str]:
-    """Number of queries of one request, their total and largest time (ms), the slowest."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-        if response.streaming:
-            b"".join(response.streaming_content)
-    captured = [(float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries]
-    slowest = max(captured, default=(0.0, ""))
-    return len(captured), sum(t for t, _ in captured), slowest[0], slowest[1]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30, help="requests per measurement")
@@ -272,7 +227,7 @@ def main() -> int:
         parser.error("--people must be at least 10")
 
     started = time.perf_counter()
-    recreate_database()
+    recreate_database(DB)
     import django
 
     django.setup()
@@ -323,45 +278,21 @@ def main() -> int:
             ("roster, CSV export (all rows)", "hr", f"{roster}?export=csv"),
             ("roster, XLSX export (all rows)", "hr", f"{roster}?export=xlsx"),
         ]
-        print(
-            f"\n{'page':<34} {'n':>3} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6} {'queries':>7} "
-            f"{'SQL ms':>7} {'slowest':>7} {'KB':>7}"
-        )
-        base = None
-        slow, exports = [], []
+        table = Table("page", 34, args.requests)
+        exports = []
         for label, role, url in cases:
             client = clients[role]
-            warm = client.get(url)
-            assert warm.status_code == 200, (label, warm.status_code)
-            timings, status, size = timed(client, url, args.requests)
-            assert status == 200, (label, status)
-            count, sql_ms, slowest_ms, slowest_sql = queries(client, url)
-            timings.sort()
-            p50 = statistics.median(timings)
-            p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
-            base = base or p50
-            print(
-                f"{label:<34} {len(timings):>3} {p50:>8.1f} {p95:>8.1f} {p50 / base:>6.2f} "
-                f"{count:>7} {sql_ms:>7.1f} {slowest_ms:>7.1f} {size / 1024:>7.1f}"
-            )
-            slow.append((label, slowest_ms, slowest_sql))
+            p50, _count = table.measure(label, lambda client=client, url=url: client.get(url))
             if "export" in url:
                 exports.append((label, p50))
-        print(
-            f"\n(p50/p95 over n requests in-process via django.test.Client; ratio = p50 / baseline"
-            f" p50; queries, SQL ms and slowest from one more request under"
-            f" CaptureQueriesContext; total {time.perf_counter() - started:.0f} s)"
-        )
-        label, ms, sql = max(slow, key=lambda s: s[1])
-        print(
-            f"slowest query ({label}, {ms:.1f} ms): SELECT … {sql[sql.find(' FROM ') + 1 :][:400]}"
-        )
+        table.footer(started)
+        table.slowest_query()
         rows = in_scope.count()
         for label, p50 in exports:
             print(f"{label}: {rows:,} rows, {1000 * p50 / rows:.0f} µs per row (p50)")
     finally:
         if not args.keep:
-            drop_database()
+            drop_database(DB)
     return 0
 
 

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
 
+from lms.tables import check_size
+
 from . import h5p, h5p_services
 from .models import H5PPackage
 from .translation import SOURCE_LANGUAGE, TARGET_LANGUAGE, prefill_cyrillic
@@ -59,11 +61,7 @@ class H5PUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not (upload.name or "").lower().endswith(".h5p"):
             raise forms.ValidationError(_("Upload an .h5p file."))
-        if upload.size > settings.H5P_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.H5P_MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
+        check_size(upload, settings.H5P_MAX_UPLOAD_BYTES)
         return upload
 
 

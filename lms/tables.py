@@ -20,15 +20,20 @@ class TableFileError(Exception):
     """The file as a whole cannot be read (wrong type, encoding, empty, missing columns)."""
 
 
+def check_size(upload: UploadedFile, max_bytes: int) -> None:
+    """Every upload's size check (tables, question banks, H5P packages), with one message."""
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
+        )
+
+
 def check_upload(upload: UploadedFile, max_bytes: int) -> None:
     """Size and type checks done before anything is stored."""
     ext = Path(upload.name or "").suffix.lower()
     if ext not in ALLOWED_EXTENSIONS:
         raise ValidationError(_("Upload a .csv or .xlsx file."))
-    if upload.size > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
-        )
+    check_size(upload, max_bytes)
     head = upload.read(4)
     upload.seek(0)
     if ext == ".xlsx" and head != b"PK\x03\x04":
